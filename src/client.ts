@@ -1,0 +1,160 @@
+import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import type { Transport } from "./transport/transport.js";
+import { runUnaryCall } from "./unary.js";
+import { runServerStream } from "./server-stream.js";
+import { runClientStream, runBidiStream, type StreamInput } from "./client-stream.js";
+
+/** Options fixed when a client is created. */
+export interface ClientOptions {
+  /** Service version (`TRI-Service-Version`); dubbo-js routes on it exactly. */
+  version?: string;
+  /** Service group (`TRI-Service-Group`); dubbo-js routes on it exactly. */
+  group?: string;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  /** Aborting it ends the call with `Canceled` and cancels the request on the server. */
+  signal?: AbortSignal;
+  /** Deadline in milliseconds: sent to the server and enforced locally, whatever the server does. */
+  timeoutMs?: number;
+  /** Metadata for this call; wins over the transport's headers. */
+  headers?: HeadersInit;
+  /** Called with the response headers as soon as they arrive. */
+  onHeader?(headers: Headers): void;
+  /** Called with the trailers when the call ends well. */
+  onTrailer?(trailers: Headers): void;
+}
+
+/** A unary RPC: one request, one response. */
+export type UnaryFn<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: CallOptions,
+) => Promise<MessageShape<O>>;
+
+/**
+ * A server-streaming RPC. The call starts when iteration starts, and the response body is read
+ * only as the loop asks for messages: a slow loop slows the server, and `break` cancels the call.
+ */
+export type ServerStreamFn<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: CallOptions,
+) => AsyncIterable<MessageShape<O>>;
+
+/** A client-streaming RPC: the requests are pulled from the iterable only as the transport is ready. */
+export type ClientStreamFn<I extends DescMessage, O extends DescMessage> = (
+  requests: StreamInput<MessageInitShape<I>>,
+  options?: CallOptions,
+) => Promise<MessageShape<O>>;
+
+/** A bidi-streaming RPC. Needs a transport that can stream request bodies (see the README's table). */
+export type BidiStreamFn<I extends DescMessage, O extends DescMessage> = (
+  requests: StreamInput<MessageInitShape<I>>,
+  options?: CallOptions,
+) => AsyncIterable<MessageShape<O>>;
+
+/** Everything a method function needs, bound once when the client is made. */
+export interface MethodBinding {
+  readonly service: DescService;
+  readonly method: DescMethod;
+  readonly transport: Transport;
+  readonly options: ClientOptions;
+}
+
+function bind(method: DescMethod, transport: Transport, options: ClientOptions | undefined): MethodBinding {
+  return { service: method.parent, method, transport, options: options ?? {} };
+}
+
+/**
+ * Makes the function for one unary method. Generated clients call this with the method's
+ * descriptor and its input and output schemas as type arguments.
+ */
+export function createUnaryFn<I extends DescMessage, O extends DescMessage>(
+  method: DescMethod,
+  transport: Transport,
+  options?: ClientOptions,
+): UnaryFn<I, O> {
+  const b = bind(method, transport, options);
+  return (request, callOptions) =>
+    runUnaryCall(b, request as MessageInitShape<DescMessage>, callOptions) as Promise<MessageShape<O>>;
+}
+
+/** Makes the function for one server-streaming method. */
+export function createServerStreamFn<I extends DescMessage, O extends DescMessage>(
+  method: DescMethod,
+  transport: Transport,
+  options?: ClientOptions,
+): ServerStreamFn<I, O> {
+  const b = bind(method, transport, options);
+  return (request, callOptions) =>
+    runServerStream(b, request as MessageInitShape<DescMessage>, callOptions) as AsyncIterable<MessageShape<O>>;
+}
+
+/** Makes the function for one client-streaming method. */
+export function createClientStreamFn<I extends DescMessage, O extends DescMessage>(
+  method: DescMethod,
+  transport: Transport,
+  options?: ClientOptions,
+): ClientStreamFn<I, O> {
+  const b = bind(method, transport, options);
+  return (requests, callOptions) =>
+    runClientStream(b, requests as StreamInput<MessageInitShape<DescMessage>>, callOptions) as Promise<MessageShape<O>>;
+}
+
+/** Makes the function for one bidi-streaming method. */
+export function createBidiStreamFn<I extends DescMessage, O extends DescMessage>(
+  method: DescMethod,
+  transport: Transport,
+  options?: ClientOptions,
+): BidiStreamFn<I, O> {
+  const b = bind(method, transport, options);
+  return (requests, callOptions) =>
+    runBidiStream(b, requests as StreamInput<MessageInitShape<DescMessage>>, callOptions) as AsyncIterable<
+      MessageShape<O>
+    >;
+}
+
+/** The method function type for a method descriptor, by its kind. */
+export type MethodFn<M extends Pick<DescMethod, "input" | "output" | "methodKind">> = M extends {
+  methodKind: "unary";
+}
+  ? UnaryFn<M["input"], M["output"]>
+  : M extends { methodKind: "server_streaming" }
+    ? ServerStreamFn<M["input"], M["output"]>
+    : M extends { methodKind: "client_streaming" }
+      ? ClientStreamFn<M["input"], M["output"]>
+      : BidiStreamFn<M["input"], M["output"]>;
+
+/** A client for a generated service descriptor: one function per method, by its `localName`. */
+export type Client<S extends DescService> = {
+  [K in keyof S["method"]]: S["method"][K] extends Pick<DescMethod, "input" | "output" | "methodKind">
+    ? MethodFn<S["method"][K]>
+    : never;
+};
+
+/**
+ * A client for any service descriptor from protoc-gen-es, without generated client code.
+ * Generated clients (`protoc-gen-triple-es`) add JSDoc and names that never collide; this
+ * generic form keys methods by `localName`.
+ */
+export function createClient<S extends DescService>(service: S, transport: Transport, options?: ClientOptions): Client<S> {
+  const client: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    client[method.localName] = createMethodFn(method, transport, options);
+  }
+  return client as Client<S>;
+}
+
+/** The method function for any method descriptor, chosen by its kind at run time. */
+export function createMethodFn(method: DescMethod, transport: Transport, options?: ClientOptions): unknown {
+  switch (method.methodKind) {
+    case "unary":
+      return createUnaryFn(method, transport, options);
+    case "server_streaming":
+      return createServerStreamFn(method, transport, options);
+    case "client_streaming":
+      return createClientStreamFn(method, transport, options);
+    case "bidi_streaming":
+      return createBidiStreamFn(method, transport, options);
+  }
+}

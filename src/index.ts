@@ -1,0 +1,52 @@
+export { Code, codeToString } from "./code.js";
+export { TripleError, type ErrorDetail, type TripleErrorInit } from "./errors.js";
+export {
+  createClient,
+  createMethodFn,
+  createUnaryFn,
+  createServerStreamFn,
+  createClientStreamFn,
+  createBidiStreamFn,
+  type Client,
+  type ClientOptions,
+  type CallOptions,
+  type MethodFn,
+  type UnaryFn,
+  type ServerStreamFn,
+  type ClientStreamFn,
+  type BidiStreamFn,
+} from "./client.js";
+export type { StreamInput } from "./client-stream.js";
+export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
+export type {
+  Transport,
+  TransportOptions,
+  TransportConfig,
+  HttpRequest,
+  HttpResponse,
+  RequestStreaming,
+} from "./transport/transport.js";
+export type { WireFormat } from "./format/wire-format.js";
+export type { Compression } from "./compression.js";
+export type {
+  Interceptor,
+  Next,
+  UnaryRequest,
+  UnaryResponse,
+  StreamRequest,
+  StreamResponse,
+} from "./interceptors.js";
+export {
+  encodeBinaryHeader,
+  decodeBinaryHeader,
+  appendBinaryHeader,
+  getBinaryHeader,
+} from "./metadata.js";
+export {
+  encodeEnvelope,
+  EnvelopeDecoder,
+  EnvelopeParser,
+  FLAG_COMPRESSED,
+  FLAG_END_STREAM,
+  type Envelope,
+} from "./envelope.js";

@@ -1,0 +1,133 @@
+import type { DescMessage, Message } from "@bufbuild/protobuf";
+import { Code } from "./code.js";
+import type { CallSignal } from "./call-signal.js";
+import type { CallOptions, MethodBinding } from "./client.js";
+import { findCompression } from "./compression.js";
+import { encodeEnvelope, FLAG_COMPRESSED } from "./envelope.js";
+import { TripleError } from "./errors.js";
+import { applyInterceptors, type StreamRequest, type StreamResponse } from "./interceptors.js";
+import { parseContentType } from "./protocol/content-type.js";
+import { errorFromHttpResponse } from "./protocol/error-json.js";
+import { requestHeaders } from "./protocol/request-headers.js";
+import { decodeStreamBody } from "./protocol/stream-body.js";
+import { methodUrl } from "./protocol/url.js";
+import { readErrorText } from "./read-body.js";
+import { serializeChecked } from "./serialize.js";
+import type { Transport } from "./transport/transport.js";
+
+/** How a streaming call starts: its body, and how many parsed responses may wait for the reader. */
+export interface StreamStart {
+  readonly binding: MethodBinding;
+  readonly options: CallOptions;
+  readonly call: CallSignal;
+  readonly timeoutMs: number | undefined;
+  /** One envelope for server streams; the write queue's output for client and bidi streams. */
+  readonly body: Uint8Array | ReadableStream<Uint8Array>;
+  readonly highWaterMark: number;
+}
+
+/**
+ * Starts any kind of streaming call: builds the request, runs the interceptors, and returns the
+ * response head with a pull-based stream of messages. Shared by every call kind and transport.
+ */
+export function startStream(start: StreamStart): Promise<StreamResponse> {
+  const { binding, options, call, timeoutMs } = start;
+  const { transport, method, service } = binding;
+  const req: StreamRequest = {
+    stream: true,
+    service,
+    method,
+    url: methodUrl(transport.baseUrl, method),
+    header: requestHeaders({
+      stream: true,
+      format: transport.format,
+      timeoutMs,
+      version: binding.options.version,
+      group: binding.options.group,
+      sendCompression: transport.sendCompression,
+      acceptCompression: transport.acceptCompression,
+      defaults: transport.headers,
+      call: options.headers,
+    }),
+    signal: call.signal,
+    timeoutMs,
+  };
+  const next = applyInterceptors(
+    (r) => sendStream(transport, r as StreamRequest, start.body, start.highWaterMark),
+    transport.interceptors,
+  );
+  return next(req) as Promise<StreamResponse>;
+}
+
+async function sendStream(
+  transport: Transport,
+  req: StreamRequest,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  highWaterMark: number,
+): Promise<StreamResponse> {
+  const { format } = transport;
+  const res = await transport.roundTrip({ url: req.url, headers: req.header, body, signal: req.signal });
+  if (res.status !== 200) {
+    throw errorFromHttpResponse(res.status, res.headers, await readErrorText(res.body));
+  }
+  const type = parseContentType(res.headers.get("content-type"));
+  if (type === undefined || !type.stream || type.subtype !== format.subtype) {
+    // A server that fails before streaming may answer 200 with a unary-style JSON error.
+    const text = await readErrorText(res.body);
+    const asError = errorFromHttpResponse(200, res.headers, text);
+    if (asError.code !== Code.Unknown || type?.subtype !== "json") {
+      throw new TripleError(
+        `unexpected response content type "${res.headers.get("content-type") ?? ""}" (expected application/connect+${format.subtype})` +
+          (text.length > 0 ? `: ${text.replace(/\s+/g, " ").trim().slice(0, 120)}` : ""),
+        Code.Unknown,
+        { metadata: res.headers },
+      );
+    }
+    throw asError;
+  }
+  const encoding = res.headers.get("connect-content-encoding");
+  const compression = findCompression(transport.acceptCompression, encoding);
+  if (compression === undefined) {
+    throw new TripleError(`the server compressed the stream with "${encoding}", which this client did not offer`, Code.Internal);
+  }
+  if (res.body === null) {
+    throw new TripleError("the stream response has no body", Code.Internal);
+  }
+  let settle!: (trailer: Headers) => void;
+  let fail!: (error: TripleError) => void;
+  const trailer = new Promise<Headers>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  // Nobody is obliged to look at the trailer; its failure is reported through the messages too.
+  trailer.catch(() => {});
+  const method = req.method;
+  const messages = decodeStreamBody<Message>({
+    body: res.body,
+    parse: (bytes) => format.parse(method.output, bytes),
+    compression,
+    readMaxBytes: transport.readMaxBytes,
+    header: res.headers,
+    highWaterMark,
+    onEnd: (end) => (end.error === undefined ? settle(end.trailer) : fail(end.error)),
+  });
+  return { stream: true, header: res.headers, messages, trailer };
+}
+
+/**
+ * Serializes one request message into an envelope, compressed when the transport sends
+ * compressed and the message is big enough to gain from it.
+ */
+export async function encodeRequestEnvelope(
+  transport: Transport,
+  schema: DescMessage,
+  message: Message,
+): Promise<Uint8Array> {
+  const bytes = serializeChecked(transport, schema, message);
+  const compression = transport.sendCompression;
+  if (compression !== undefined && bytes.byteLength >= transport.compressMinBytes) {
+    return encodeEnvelope(FLAG_COMPRESSED, await compression.compress(bytes));
+  }
+  return encodeEnvelope(0, bytes);
+}
+

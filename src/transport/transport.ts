@@ -1,0 +1,84 @@
+import type { Compression } from "../compression.js";
+import type { Interceptor } from "../interceptors.js";
+import type { WireFormat } from "../format/wire-format.js";
+
+/**
+ * One HTTP exchange as the protocol code sees it. Transports turn it into a real request
+ * (fetch, a WebTransport stream); everything Triple-specific has already happened.
+ */
+export interface HttpRequest {
+  readonly url: string;
+  readonly headers: Headers;
+  /** A whole body for unary calls, a stream of envelopes for streaming calls. */
+  readonly body: Uint8Array | ReadableStream<Uint8Array>;
+  readonly signal: AbortSignal;
+}
+
+/** The response head and a body that is read only as the caller pulls it. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * How far a transport can stream a request body. Fetch over HTTP/1.1 in browsers cannot at all;
+ * fetch over HTTP/2 in Chromium can, but sees the response only after the body ends; Deno's
+ * fetch over h2 and WebTransport are full duplex.
+ */
+export type RequestStreaming = "full-duplex" | "half-duplex" | "none";
+
+/** Settings every transport shares; the protocol code reads them, transports only carry them. */
+export interface TransportConfig {
+  readonly baseUrl: string;
+  readonly format: WireFormat;
+  readonly timeoutMs: number | undefined;
+  readonly headers: Headers;
+  readonly interceptors: readonly Interceptor[];
+  /** Encodings offered to the server for responses. */
+  readonly acceptCompression: readonly Compression[];
+  /** Encoding for request bodies / messages, if any. */
+  readonly sendCompression: Compression | undefined;
+  /** Messages smaller than this are sent uncompressed even when sendCompression is set. */
+  readonly compressMinBytes: number;
+  /** Largest message (after decompression) accepted from the server. */
+  readonly readMaxBytes: number;
+  /** Largest message this client will send. */
+  readonly writeMaxBytes: number;
+}
+
+/**
+ * A transport: shared settings plus the one network operation. Protocol code is written once
+ * against this interface, so fetch and WebTransport share every line of Triple handling.
+ */
+export interface Transport extends TransportConfig {
+  roundTrip(request: HttpRequest): Promise<HttpResponse>;
+  /** What this transport can do with a streaming request body to `url`, detected, not assumed. */
+  requestStreaming(url: string): RequestStreaming;
+}
+
+/** The options every transport factory accepts. */
+export interface TransportOptions {
+  /** Where the Triple server is, e.g. `https://api.example.com` or `http://127.0.0.1:50051/prefix`. */
+  baseUrl: string;
+  /** Message encoding; `"binary"` (the default) or a format object such as `json()` from `triple-es/json`. */
+  format?: "binary" | WireFormat;
+  /** Default deadline for every call, in milliseconds; a call's own `timeoutMs` wins. */
+  timeoutMs?: number;
+  /** Headers sent with every call. */
+  headers?: HeadersInit;
+  /** Run around every call, first one outermost. */
+  interceptors?: readonly Interceptor[];
+  compression?: {
+    /** Encodings to accept, e.g. `[gzip]` from `triple-es/compression`. */
+    accept?: readonly Compression[];
+    /** Encoding for what the client sends; the server must support it. */
+    send?: Compression;
+    /** Don't compress messages smaller than this many bytes. Default 1024. */
+    minBytes?: number;
+  };
+  /** Largest message accepted from the server, after decompression. Default 4 MiB. */
+  readMaxBytes?: number;
+  /** Largest message this client sends. Default 4 MiB. */
+  writeMaxBytes?: number;
+}

@@ -1,0 +1,60 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+
+const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
+const alias = {
+  "triple-es/json": src("json.ts"),
+  "triple-es/gzip": src("gzip.ts"),
+  "triple-es": src("index.ts"),
+};
+
+/** Debian's Chromium, never a downloaded browser; flags that keep it off the closed network. */
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--ignore-certificate-errors",
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: process.env.CI ? ["default"] : ["default"],
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "chromium",
+          include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts"],
+          testTimeout: 30_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+            }),
+            instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+    ],
+  },
+});
