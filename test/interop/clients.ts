@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { Agent, fetch as undiciFetch } from "undici";
+import { inject } from "vitest";
+import { createClient, createFetchTransport, type FetchTransportOptions } from "triple-es";
+import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
+
+/**
+ * How the tests reach the real dubbo-js server: Node's global fetch over HTTP/1.1, or undici's
+ * fetch with HTTP/2 enabled over TLS (Node's global fetch never negotiates h2 by itself).
+ */
+export type Listener = "h1" | "h2";
+
+let h2Agent: Agent | undefined;
+
+/** A fetch that speaks HTTP/2 to the test server's h2+TLS listener, trusting its certificate. */
+export function h2Fetch(): typeof globalThis.fetch {
+  h2Agent ??= new Agent({ allowH2: true, connect: { ca: readFileSync(inject("dubbo").certFile) } });
+  const agent = h2Agent;
+  return ((url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: agent })) as never;
+}
+
+/** The base URL of a listener. */
+export function baseUrl(listener: Listener): string {
+  const dubbo = inject("dubbo");
+  return listener === "h1" ? dubbo.h1 : dubbo.h2tls;
+}
+
+/** A client of the interop service over the given listener. */
+export function interopClient(
+  listener: Listener,
+  options: Partial<FetchTransportOptions> = {},
+  clientOptions: { version?: string; group?: string } = {},
+) {
+  const transport = createFetchTransport({
+    baseUrl: baseUrl(listener),
+    ...(listener === "h2" ? { fetch: h2Fetch() } : {}),
+    ...options,
+  });
+  return createClient(InteropService, transport, clientOptions);
+}
+
+/** Polls the server's record of a stream until `until` holds or the time is up. */
+export async function streamStats(listener: Listener, streamId: string) {
+  return interopClient(listener).getStreamStats({ streamId });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
