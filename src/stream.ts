@@ -6,8 +6,8 @@ import { findCompression } from "./compression.js";
 import { encodeEnvelope, FLAG_COMPRESSED } from "./envelope.js";
 import { TripleError } from "./errors.js";
 import { applyInterceptors, type StreamRequest, type StreamResponse } from "./interceptors.js";
-import { parseContentType } from "./protocol/content-type.js";
-import { errorFromHttpResponse } from "./protocol/error-json.js";
+import { contentType, parseContentType } from "./protocol/content-type.js";
+import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "./protocol/error-json.js";
 import { requestHeaders } from "./protocol/request-headers.js";
 import { decodeStreamBody } from "./protocol/stream-body.js";
 import { methodUrl } from "./protocol/url.js";
@@ -74,16 +74,7 @@ async function sendStream(
   if (type === undefined || !type.stream || type.subtype !== format.subtype) {
     // A server that fails before streaming may answer 200 with a unary-style JSON error.
     const text = await readErrorText(res.body);
-    const asError = errorFromHttpResponse(200, res.headers, text);
-    if (asError.code !== Code.Unknown || type?.subtype !== "json") {
-      throw new TripleError(
-        `unexpected response content type "${res.headers.get("content-type") ?? ""}" (expected application/connect+${format.subtype})` +
-          (text.length > 0 ? `: ${text.replace(/\s+/g, " ").trim().slice(0, 120)}` : ""),
-        Code.Unknown,
-        { metadata: res.headers },
-      );
-    }
-    throw asError;
+    throw parseErrorText(res.headers, text) ?? unexpectedContentType(res.headers, contentType(format, true), text);
   }
   const encoding = res.headers.get("connect-content-encoding");
   const compression = findCompression(transport.acceptCompression, encoding);

@@ -4,8 +4,8 @@ import { createCallSignal } from "./call-signal.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { TripleError } from "./errors.js";
 import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "./interceptors.js";
-import { parseContentType } from "./protocol/content-type.js";
-import { errorFromHttpResponse } from "./protocol/error-json.js";
+import { contentType, parseContentType } from "./protocol/content-type.js";
+import { errorFromHttpResponse, unexpectedContentType } from "./protocol/error-json.js";
 import { requestHeaders } from "./protocol/request-headers.js";
 import { splitUnaryTrailers } from "./protocol/unary-trailers.js";
 import { methodUrl } from "./protocol/url.js";
@@ -72,13 +72,8 @@ async function sendUnary(transport: Transport, req: UnaryRequest): Promise<Unary
   }
   const type = parseContentType(res.headers.get("content-type"));
   if (type === undefined || type.stream || type.subtype !== format.subtype) {
-    const text = await readErrorText(res.body);
-    throw new TripleError(
-      `unexpected response content type "${res.headers.get("content-type") ?? ""}" (expected application/${format.subtype})` +
-        (text.length > 0 ? `: ${text.replace(/\s+/g, " ").trim().slice(0, 120)}` : ""),
-      Code.Unknown,
-      { metadata: mergeHeaders(header, trailer) },
-    );
+    const metadata = mergeHeaders(header, trailer);
+    throw unexpectedContentType(metadata, contentType(format, false), await readErrorText(res.body));
   }
   const bytes = await readAllBytes(res.body, transport.readMaxBytes);
   let message: Message;

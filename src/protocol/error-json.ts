@@ -54,18 +54,40 @@ function parseDetails(value: unknown): ErrorDetail[] {
  * plain text) maps the HTTP status and quotes the start of the body so the cause is visible.
  */
 export function errorFromHttpResponse(status: number, headers: Headers, bodyText: string): TripleError {
+  const parsed = parseErrorText(headers, bodyText);
+  if (parsed !== undefined) return parsed;
   const contentType = headers.get("content-type") ?? "";
-  if (bodyText.length > 0 && /json/i.test(contentType)) {
-    try {
-      const parsed = parseErrorJson(JSON.parse(bodyText), headers);
-      if (parsed !== undefined) return parsed;
-    } catch {
-      // Not JSON after all: fall through to the status mapping.
-    }
-  }
-  const excerpt = bodyText.replace(/\s+/g, " ").trim().slice(0, 120);
+  const excerpt = quote(bodyText);
   const what = contentType === "" ? "" : ` ${contentType.split(";")[0]}`;
   const message =
     `HTTP ${status}` + (excerpt.length > 0 ? ` with${what} body: ${excerpt}` : what !== "" ? ` (${what.trim()}, empty body)` : " with an empty body");
   return new TripleError(message, codeFromHttpStatus(status), { metadata: headers });
+}
+
+/** A Triple error in a JSON body, or undefined when the body is not one. */
+export function parseErrorText(headers: Headers, bodyText: string): TripleError | undefined {
+  if (bodyText.length === 0 || !/json/i.test(headers.get("content-type") ?? "")) return undefined;
+  try {
+    return parseErrorJson(JSON.parse(bodyText), headers);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error for a 200 response of the wrong content type, such as a captive portal's or a
+ * misrouted proxy's HTML page. Quotes the body's start, which usually names the culprit.
+ */
+export function unexpectedContentType(headers: Headers, expected: string, bodyText: string): TripleError {
+  const excerpt = quote(bodyText);
+  return new TripleError(
+    `unexpected response content type "${headers.get("content-type") ?? ""}" (expected ${expected})` +
+      (excerpt.length > 0 ? `: ${excerpt}` : ""),
+    Code.Unknown,
+    { metadata: headers },
+  );
+}
+
+function quote(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 120);
 }
