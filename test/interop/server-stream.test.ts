@@ -137,3 +137,32 @@ describe.each(listeners)("server stream over %s", (listener) => {
     expect(stats.cancelled).toBe(true);
   });
 });
+
+describe("stream interceptors", () => {
+  it("see the request headers and can transform the responses without breaking the pull", async () => {
+    const seen: number[] = [];
+    const client = interopClient("h1", {
+      interceptors: [
+        (next) => async (req) => {
+          req.header.set("x-echo-intercepted", "yes");
+          const res = await next(req);
+          if (!res.stream) return res;
+          res.messages = res.messages.pipeThrough(
+            new TransformStream({
+              transform(m, c) {
+                seen.push((m as unknown as { seq: number }).seq);
+                c.enqueue(m);
+              },
+            }),
+          );
+          return res;
+        },
+      ],
+    });
+    let trailer: Headers | undefined;
+    const msgs = await collect(client.serverStream({ count: 5 }, { onTrailer: (t) => (trailer = t) }));
+    expect(msgs).toHaveLength(5);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(trailer?.get("x-echo-intercepted")).toBe("yes");
+  });
+});
