@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
 import { inject } from "vitest";
-import { createClient, createFetchTransport, type FetchTransportOptions } from "triple-es";
-import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
+import { createFetchTransport, type FetchTransportOptions } from "triple-es";
+// The clients come from our own generator (protoc-gen-triple-es), as users' clients do.
+import { createInteropServiceClient } from "../gen/triple/interop/v1/interop_triple.js";
 
 /**
  * How the tests reach the real dubbo-js server: Node's global fetch over HTTP/1.1, or undici's
@@ -36,7 +37,7 @@ export function interopClient(
     ...(listener === "h2" ? { fetch: h2Fetch() } : {}),
     ...options,
   });
-  return createClient(InteropService, transport, clientOptions);
+  return createInteropServiceClient(transport, clientOptions);
 }
 
 /** Polls the server's record of a stream until `until` holds or the time is up. */
