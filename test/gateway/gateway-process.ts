@@ -1,0 +1,65 @@
+// Node side: start the Deno gateway (gateway/main.ts) as a child process and wait for its ready line.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const denoBin = join(repoRoot, "node_modules", ".bin", "deno");
+
+export interface GatewayInfo {
+  url: string;
+  port: number;
+  certSha256: string;
+  upstream: string;
+}
+
+export interface GatewayChild extends GatewayInfo {
+  readonly stderr: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startGateway(args: string[], timeoutMs = 30_000): Promise<GatewayChild> {
+  const child: ChildProcess = spawn(denoBin, [
+    "run", "--config", join(repoRoot, "gateway", "deno.json"), "--unstable-net", "--allow-net", "--allow-read",
+    join(repoRoot, "gateway", "main.ts"), ...args,
+  ], { stdio: ["ignore", "pipe", "pipe"] });
+  const stderr: string[] = [];
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => {
+    stderr.push(...chunk.split("\n").filter((l) => l.length > 0));
+    if (process.env.GATEWAY_TEST_LOG === "1") process.stderr.write(chunk.replace(/^(?=.)/gm, "[gateway] "));
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const info = await new Promise<GatewayInfo>((resolvePromise, reject) => {
+    let buf = "";
+    const timer = setTimeout(() => reject(new Error(`gateway not ready in ${timeoutMs} ms\n${stderr.join("\n")}`)), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (${code}) before it was ready\n${stderr.join("\n")}`));
+    });
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      buf += chunk;
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolvePromise(JSON.parse(buf.slice(0, nl)) as GatewayInfo);
+      }
+    });
+  });
+  return {
+    ...info,
+    stderr,
+    stop(signal: NodeJS.Signals = "SIGTERM") {
+      process.off("exit", killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise<void>((r) => {
+        child.once("exit", () => r());
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      });
+    },
+  };
+}
