@@ -1,73 +1,104 @@
-import { create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
-import { createCallSignal } from "./call-signal.js";
+import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
+import { StreamCall, type OpenOptions } from "./call.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
-import { iterateResponses, ITERABLE_HIGH_WATER_MARK } from "./server-stream.js";
-import { encodeRequestEnvelope, startStream } from "./stream.js";
 
 /** Requests for a client or bidi stream: any iterable, sync or async. */
 export type StreamInput<T> = AsyncIterable<T> | Iterable<T>;
 
-/** Runs a client-streaming call: sends every request, then returns the single response. */
+type Init = MessageInitShape<DescMessage>;
+
+/**
+ * Runs a client-streaming call over the call API: the requests are pulled from the iterable only
+ * while the call is ready, and the single response is returned.
+ */
 export async function runClientStream(
   binding: MethodBinding,
-  requests: StreamInput<MessageInitShape<DescMessage>>,
+  requests: StreamInput<Init>,
   options: CallOptions = {},
 ): Promise<Message> {
-  let result: Message | undefined;
-  for await (const message of runBidiStream(binding, requests, options)) {
-    if (result !== undefined) {
-      throw new TripleError("the server sent more than one response to a client-streaming call", Code.Internal);
-    }
-    result = message;
-  }
-  if (result === undefined) {
-    throw new TripleError("the server ended a client-streaming call without a response", Code.Internal);
-  }
-  return result;
+  const call = new StreamCall<DescMessage, DescMessage>(binding, "client_streaming", options as OpenOptions);
+  void pumpRequests(call, requests);
+  return call.response;
 }
 
-/** Runs a bidi call; requests are pulled from the iterable only as the request body is read. */
+/**
+ * Runs a bidi call as an async iterable over the call API. The call starts when iteration starts;
+ * requests are pulled from the input only while the call is ready; responses are read only as the
+ * loop asks; leaving the loop early cancels the call.
+ */
 export function runBidiStream(
   binding: MethodBinding,
-  requests: StreamInput<MessageInitShape<DescMessage>>,
+  requests: StreamInput<Init>,
   options: CallOptions = {},
 ): AsyncIterable<Message> {
   return {
     [Symbol.asyncIterator]() {
-      const timeoutMs = options.timeoutMs ?? binding.transport.timeoutMs;
-      const call = createCallSignal(options.signal, timeoutMs);
-      const body = requestBody(binding, requests);
-      const response = startStream({ binding, options, call, timeoutMs, body, highWaterMark: ITERABLE_HIGH_WATER_MARK });
-      return iterateResponses(response, call, options)[Symbol.asyncIterator]();
+      const call = new StreamCall<DescMessage, DescMessage>(binding, "bidi_streaming", options as OpenOptions);
+      void pumpRequests(call, requests);
+      return iterateCall(call);
     },
   };
 }
 
-function requestBody(
-  binding: MethodBinding,
-  requests: StreamInput<MessageInitShape<DescMessage>>,
-): ReadableStream<Uint8Array> {
-  const input = binding.method.input;
-  const iterator =
-    Symbol.asyncIterator in requests
-      ? requests[Symbol.asyncIterator]()
-      : (requests as Iterable<MessageInitShape<DescMessage>>)[Symbol.iterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const r = await iterator.next();
-        if (r.done === true) {
-          controller.close();
-          return;
-        }
-        controller.enqueue(await encodeRequestEnvelope(binding.transport, input, create(input, r.value)));
-      },
-      async cancel() {
+async function* iterateCall(call: StreamCall<DescMessage, DescMessage>): AsyncGenerator<Message, void, undefined> {
+  const reader = call.responses.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      yield r.value;
+    }
+    await call.trailer;
+    finished = true;
+  } catch (e) {
+    finished = true;
+    throw e;
+  } finally {
+    if (!finished) call.cancel("the stream's consumer stopped reading");
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Feeds a call from an iterable with backpressure: the next request is taken from the input only
+ * when `isReady` (a sync input is drained without yielding while the call stays ready, so the
+ * write queue can batch it). Closes the call at the input's end; an input that throws fails the
+ * call with that error; a call that fails stops the input (its `return()` runs).
+ */
+export async function pumpRequests<I extends DescMessage>(
+  call: StreamCall<I, DescMessage>,
+  requests: StreamInput<MessageInitShape<I>>,
+): Promise<void> {
+  const sync = !(Symbol.asyncIterator in requests);
+  const iterator = sync
+    ? (requests as Iterable<MessageInitShape<I>>)[Symbol.iterator]()
+    : (requests as AsyncIterable<MessageInitShape<I>>)[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      if (!call.isReady) await call.ready;
+      const r = sync ? (iterator as Iterator<MessageInitShape<I>>).next() : await iterator.next();
+      if (r.done === true) {
+        done = true;
+        break;
+      }
+      if (call.error !== undefined) break;
+      void call.send(r.value);
+    }
+    call.close();
+  } catch (e) {
+    // `ready` rejects once the call failed: that error is the call's, already reported.
+    if (call.error === undefined) call.cancel(TripleError.from(e, Code.Unknown));
+  } finally {
+    if (!done) {
+      try {
         await iterator.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+      } catch {
+        // The call's error is what the caller sees.
+      }
+    }
+  }
 }

@@ -3,6 +3,15 @@ import type { Transport } from "./transport/transport.js";
 import { runUnaryCall } from "./unary.js";
 import { runServerStream } from "./server-stream.js";
 import { runClientStream, runBidiStream, type StreamInput } from "./client-stream.js";
+import {
+  openBidiStream,
+  openClientStream,
+  openServerStream,
+  type BidiStreamCall,
+  type ClientStreamCall,
+  type OpenOptions,
+  type ServerStreamCall,
+} from "./call.js";
 
 /** Options fixed when a client is created. */
 export interface ClientOptions {
@@ -36,22 +45,31 @@ export type UnaryFn<I extends DescMessage, O extends DescMessage> = (
  * A server-streaming RPC. The call starts when iteration starts, and the response body is read
  * only as the loop asks for messages: a slow loop slows the server, and `break` cancels the call.
  */
-export type ServerStreamFn<I extends DescMessage, O extends DescMessage> = (
-  request: MessageInitShape<I>,
-  options?: CallOptions,
-) => AsyncIterable<MessageShape<O>>;
+export type ServerStreamFn<I extends DescMessage, O extends DescMessage> = {
+  (request: MessageInitShape<I>, options?: CallOptions): AsyncIterable<MessageShape<O>>;
+  /**
+   * Starts the call with explicit receive flow control: `responses` (pull-based), and with
+   * `initialRequest`, manual credits granted by `request(n)`.
+   */
+  open(request: MessageInitShape<I>, options?: OpenOptions): ServerStreamCall<O>;
+};
 
 /** A client-streaming RPC: the requests are pulled from the iterable only as the transport is ready. */
-export type ClientStreamFn<I extends DescMessage, O extends DescMessage> = (
-  requests: StreamInput<MessageInitShape<I>>,
-  options?: CallOptions,
-) => Promise<MessageShape<O>>;
+export type ClientStreamFn<I extends DescMessage, O extends DescMessage> = {
+  (requests: StreamInput<MessageInitShape<I>>, options?: CallOptions): Promise<MessageShape<O>>;
+  /**
+   * Starts the call with explicit send flow control: `send` / `isReady` / `ready` / `onReady`,
+   * then `close()` and `await call.response`.
+   */
+  open(options?: OpenOptions): ClientStreamCall<I, O>;
+};
 
 /** A bidi-streaming RPC. Needs a transport that can stream request bodies (see the README's table). */
-export type BidiStreamFn<I extends DescMessage, O extends DescMessage> = (
-  requests: StreamInput<MessageInitShape<I>>,
-  options?: CallOptions,
-) => AsyncIterable<MessageShape<O>>;
+export type BidiStreamFn<I extends DescMessage, O extends DescMessage> = {
+  (requests: StreamInput<MessageInitShape<I>>, options?: CallOptions): AsyncIterable<MessageShape<O>>;
+  /** Starts the call with flow control on both sides: the send side's readiness, pull-based responses, credits. */
+  open(options?: OpenOptions): BidiStreamCall<I, O>;
+};
 
 /** Everything a method function needs, bound once when the client is made. */
 export interface MethodBinding {
@@ -86,8 +104,11 @@ export function createServerStreamFn<I extends DescMessage, O extends DescMessag
   options?: ClientOptions,
 ): ServerStreamFn<I, O> {
   const b = bind(method, transport, options);
-  return (request, callOptions) =>
+  const fn = (request: MessageInitShape<I>, callOptions?: CallOptions) =>
     runServerStream(b, request as MessageInitShape<DescMessage>, callOptions) as AsyncIterable<MessageShape<O>>;
+  return Object.assign(fn, {
+    open: (request: MessageInitShape<I>, openOptions?: OpenOptions) => openServerStream<I, O>(b, request, openOptions),
+  });
 }
 
 /** Makes the function for one client-streaming method. */
@@ -97,8 +118,9 @@ export function createClientStreamFn<I extends DescMessage, O extends DescMessag
   options?: ClientOptions,
 ): ClientStreamFn<I, O> {
   const b = bind(method, transport, options);
-  return (requests, callOptions) =>
+  const fn = (requests: StreamInput<MessageInitShape<I>>, callOptions?: CallOptions) =>
     runClientStream(b, requests as StreamInput<MessageInitShape<DescMessage>>, callOptions) as Promise<MessageShape<O>>;
+  return Object.assign(fn, { open: (openOptions?: OpenOptions) => openClientStream<I, O>(b, openOptions) });
 }
 
 /** Makes the function for one bidi-streaming method. */
@@ -108,10 +130,11 @@ export function createBidiStreamFn<I extends DescMessage, O extends DescMessage>
   options?: ClientOptions,
 ): BidiStreamFn<I, O> {
   const b = bind(method, transport, options);
-  return (requests, callOptions) =>
+  const fn = (requests: StreamInput<MessageInitShape<I>>, callOptions?: CallOptions) =>
     runBidiStream(b, requests as StreamInput<MessageInitShape<DescMessage>>, callOptions) as AsyncIterable<
       MessageShape<O>
     >;
+  return Object.assign(fn, { open: (openOptions?: OpenOptions) => openBidiStream<I, O>(b, openOptions) });
 }
 
 /** The method function type for a method descriptor, by its kind. */

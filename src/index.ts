@@ -17,6 +17,17 @@ export {
   type BidiStreamFn,
 } from "./client.js";
 export type { StreamInput } from "./client-stream.js";
+export {
+  DEFAULT_SEND_HIGH_WATER_MARK,
+  type OpenOptions,
+  type ResponseSide,
+  type SendSide,
+  type ServerStreamCall,
+  type ClientStreamCall,
+  type BidiStreamCall,
+} from "./call.js";
+export type { RequestMode } from "./request-streaming.js";
+export { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "./write-queue.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
 export type {
   Transport,

@@ -12,6 +12,7 @@ import { requestHeaders } from "./protocol/request-headers.js";
 import { decodeStreamBody } from "./protocol/stream-body.js";
 import { methodUrl } from "./protocol/url.js";
 import { readErrorText } from "./read-body.js";
+import { httpVersionRefusedError } from "./request-streaming.js";
 import { serializeChecked } from "./serialize.js";
 import type { Transport } from "./transport/transport.js";
 
@@ -67,6 +68,10 @@ async function sendStream(
 ): Promise<StreamResponse> {
   const { format } = transport;
   const res = await transport.roundTrip({ url: req.url, headers: req.header, body, signal: req.signal });
+  if (res.status === 505) {
+    void res.body?.cancel().catch(() => {});
+    throw httpVersionRefusedError(req.url, res.headers);
+  }
   if (res.status !== 200) {
     throw errorFromHttpResponse(res.status, res.headers, await readErrorText(res.body));
   }

@@ -45,8 +45,12 @@ export function decodeStreamBody<T>(options: StreamBodyOptions<T>): ReadableStre
   let failure: TripleError | undefined;
   let queued = 0;
 
+  // A framing error found in a chunk after complete envelopes: raised once those are handed out.
+  let deferred: unknown;
+
   async function fill(): Promise<boolean> {
     while (next === pending.length) {
+      if (deferred !== undefined) throw deferred;
       pending.length = 0;
       next = 0;
       const r = await reader.read();
@@ -60,7 +64,12 @@ export function decodeStreamBody<T>(options: StreamBodyOptions<T>): ReadableStre
         }
         return false;
       }
-      parser.push(r.value, collect);
+      try {
+        parser.push(r.value, collect);
+      } catch (e) {
+        if (pending.length === 0) throw e;
+        deferred = e;
+      }
     }
     return true;
   }

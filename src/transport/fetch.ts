@@ -21,6 +21,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const config = resolveTransportConfig(options);
   const customFetch = options.fetch;
   const canStream = supportsRequestStreams();
+  // Origins where a streaming body failed although the origin answers plain requests.
+  const noStreaming = new Set<string>();
   return {
     ...config,
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
@@ -43,31 +45,51 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         body: res.body === null ? null : mapBodyErrors(res.body, req),
       };
     },
-    requestStreaming(): RequestStreaming {
-      return canStream ? "half-duplex" : "none";
+    requestStreaming(url: string): RequestStreaming {
+      return canStream && !noStreaming.has(originOf(url)) ? "half-duplex" : "none";
+    },
+    async diagnoseStreamingFailure(url: string, error: unknown, signal?: AbortSignal): Promise<boolean> {
+      // Only a fetch that rejected with a TypeError (not an abort, not an HTTP answer) qualifies.
+      if (!(error instanceof TripleError && error.code === Code.Unavailable && error.cause instanceof TypeError)) {
+        return false;
+      }
+      // A HEAD without a body tells "unreachable" (rejects again) from "refused to stream" (answers).
+      try {
+        const res = await (customFetch ?? globalThis.fetch)(url, { method: "HEAD", ...(signal ? { signal } : {}) });
+        await res.body?.cancel().catch(() => {});
+      } catch {
+        return false;
+      }
+      noStreaming.add(originOf(url));
+      return true;
     },
   };
 }
 
 /**
- * Whether this runtime's fetch accepts a ReadableStream body. Detected the way the Fetch spec
- * allows: a runtime that supports it reads the `duplex` option and does not turn the stream
- * into a text body with a Content-Type.
+ * Whether this runtime's fetch accepts a ReadableStream body. A runtime that does not turns the
+ * stream into the text "[object ReadableStream]" with a text/plain Content-Type (Firefox, Safari);
+ * one that does leaves the Content-Type unset. The spec's `duplex` option is offered, but a
+ * runtime need not read it: Deno and Bun stream without ever looking at it.
  */
 export function supportsRequestStreams(): boolean {
-  let duplexRead = false;
   try {
     const hasContentType = new Request("http://localhost/", {
       method: "POST",
       body: new ReadableStream(),
-      get duplex() {
-        duplexRead = true;
-        return "half";
-      },
+      duplex: "half",
     } as RequestInit).headers.has("content-type");
-    return duplexRead && !hasContentType;
+    return !hasContentType;
   } catch {
     return false;
+  }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
   }
 }
 
@@ -96,7 +118,7 @@ function mapBodyErrors(body: ReadableStream<Uint8Array>, req: HttpRequest): Read
     {
       async pull(controller) {
         try {
-          const r = await reader.read();
+          const r = await readOrAbort(reader, req.signal);
           if (r.done) controller.close();
           else controller.enqueue(r.value);
         } catch (e) {
@@ -117,4 +139,36 @@ function mapBodyErrors(body: ReadableStream<Uint8Array>, req: HttpRequest): Read
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * One read that ends when the call's signal fires, even if the body never does: not every fetch
+ * errors its body on abort (msw's mocked responses and some polyfills do not), and a deadline
+ * must hold whatever the fetch implementation. The abandoned body is cancelled.
+ */
+function readOrAbort(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (signal.aborted) {
+    void reader.cancel(signal.reason).catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      reject(signal.reason);
+      void reader.cancel(signal.reason).catch(() => {});
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    reader.read().then(
+      (r) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(r);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
 }

@@ -55,6 +55,14 @@ export interface Transport extends TransportConfig {
   roundTrip(request: HttpRequest): Promise<HttpResponse>;
   /** What this transport can do with a streaming request body to `url`, detected, not assumed. */
   requestStreaming(url: string): RequestStreaming;
+  /**
+   * Called when a request whose body was a stream failed before any response. Resolves true when
+   * the body was the cause, i.e. the runtime refused to stream it (Chromium over HTTP/1.1) while
+   * the origin is reachable; the transport then remembers it, and `requestStreaming(url)` answers
+   * "none" for that origin. `signal` is the call's: the check ends with the call. Optional: a
+   * transport that always streams need not have it.
+   */
+  diagnoseStreamingFailure?(url: string, error: unknown, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** The options every transport factory accepts. */

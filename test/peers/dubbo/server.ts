@@ -38,6 +38,7 @@ import {
   ClientStreamResponse,
   ErrorDetail,
   type ErrorSpec,
+  ReleaseHoldResponse,
   ServerStreamResponse,
   StreamStatsResponse,
   UnaryResponse,
@@ -165,6 +166,52 @@ function watchCancel(signal: AbortSignal, s: Stats): () => void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Holds, for ReleaseHold: a handler stops reading until a test releases it.
+
+interface Hold {
+  released: boolean;
+  waiting: boolean;
+  release: () => void;
+  promise: Promise<void>;
+}
+const MAX_HOLDS = 1_000;
+const holds = new Map<string, Hold>();
+
+function holdFor(id: string): Hold {
+  let h = holds.get(id);
+  if (!h) {
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    const hold: Hold = { released: false, waiting: false, promise, release: () => {} };
+    hold.release = () => {
+      hold.released = true;
+      release();
+    };
+    h = hold;
+    holds.set(id, h);
+    if (holds.size > MAX_HOLDS) holds.delete(holds.keys().next().value as string);
+  }
+  return h;
+}
+
+/** Waits until ReleaseHold(id) (or returns at once if it came first); honours cancellation. */
+async function waitForHold(id: string, signal: AbortSignal): Promise<void> {
+  if (id === "") return;
+  const h = holdFor(id);
+  if (h.released) return;
+  h.waiting = true;
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    void h.promise.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The service.
 
 function createImpl(servedBy: string): ServiceImpl<typeof InteropService> {
@@ -238,6 +285,7 @@ function createImpl(servedBy: string): ServiceImpl<typeof InteropService> {
             unwatch = watchCancel(signal, s);
             readDelayMs = m.readDelayMs;
             firstSeq = m.seq;
+            await waitForHold(m.holdId, signal);
           } else if (m.seq !== lastSeq + 1) {
             inOrder = false;
           }
@@ -276,6 +324,7 @@ function createImpl(servedBy: string): ServiceImpl<typeof InteropService> {
           if (!s) {
             s = statsFor(m.streamId);
             unwatch = watchCancel(signal, s);
+            await waitForHold(m.holdId, signal);
           }
           s.consumed++;
           if (m.error) {
@@ -294,6 +343,13 @@ function createImpl(servedBy: string): ServiceImpl<typeof InteropService> {
         }
         unwatch();
       }
+    },
+
+    async releaseHold(req) {
+      const h = holdFor(req.holdId);
+      const wasWaiting = h.waiting;
+      h.release();
+      return new ReleaseHoldResponse({ wasWaiting });
     },
 
     async getStreamStats(req, ctx) {
