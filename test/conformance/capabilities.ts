@@ -1,0 +1,91 @@
+// What a runtime can do with triple-es, per transport and call kind. One file per runtime in
+// ./capabilities/ fills this in; the suite turns every entry into assertions (a supported
+// combination must work, an unsupported one must fail with exactly the stated code and message),
+// and test/runtimes/support-table.ts renders the README's support table from the same files.
+
+import { Code } from "triple-es";
+
+/** The listeners of the dubbo-js test server a runtime's fetch can reach. */
+export type TransportName = "h1" | "h2";
+
+export const transportLabels: Record<TransportName, string> = {
+  h1: "HTTP/1.1",
+  h2: "HTTP/2 (TLS)",
+};
+
+export type CallKind = "unary" | "serverStream" | "clientStream" | "bidi";
+
+export const callKindLabels: Record<CallKind, string> = {
+  unary: "unary",
+  serverStream: "server stream",
+  clientStream: "client stream",
+  bidi: "bidi stream",
+};
+
+/** A combination that works. */
+export interface Supported {
+  readonly supported: true;
+  /**
+   * Client stream and bidi: "full" when responses arrive while requests are still being sent
+   * (a bidi ping-pong works); "half" when the runtime shows the response only after the request
+   * body is closed (a ping-pong cannot progress and ends at its deadline).
+   */
+  readonly duplex?: "full" | "half";
+  /**
+   * Client stream: "streamed" (the default) when the server reads each message while the client
+   * is still sending; "buffered" when the requests go as one body after the last one.
+   */
+  readonly upload?: "streamed" | "buffered";
+  /** A note for the support table. */
+  readonly note?: string;
+}
+
+/** A combination that does not work, and exactly how the user is told. */
+export interface Unsupported {
+  readonly supported: false;
+  /** The TripleError code the call fails with. */
+  readonly code: Code;
+  /** A substring of the TripleError's `message`. */
+  readonly message: string;
+  /** Why, in a few words, for the support table. */
+  readonly why: string;
+}
+
+export type Support = Supported | Unsupported;
+
+export interface TransportCapabilities {
+  readonly unary: Support;
+  readonly serverStream: Support;
+  readonly clientStream: Support;
+  readonly bidi: Support;
+}
+
+export interface RuntimeCapabilities {
+  /** Short id: node, deno, workerd, bun, chromium. */
+  readonly runtime: string;
+  /** For the table, e.g. "Deno 2.9". */
+  readonly label: string;
+  /** How the runtime's fetch reaches each listener; a missing transport is explained in `unavailable`. */
+  readonly transports: Partial<Record<TransportName, TransportCapabilities>>;
+  /**
+   * Receive backpressure: the most a server may get ahead of a consumer that stopped reading, in
+   * MiB (socket buffers plus what the runtime's fetch reads ahead). The suite pauses a stream of
+   * twice this size and asserts the producer stops within it.
+   */
+  readonly receiveBacklogMiB: number;
+  /** Transports this runtime's fetch cannot speak, with the reason (shown in the table). */
+  readonly unavailable?: Partial<Record<TransportName, string>>;
+}
+
+export const ok: Supported = { supported: true };
+
+/**
+ * The dubbo-js server refuses bidi over HTTP/1.1 with a bare 505, whatever the client runtime:
+ * the same in every capability file.
+ */
+export const bidiRefusedOverHttp1: Unsupported = {
+  supported: false,
+  code: Code.Unimplemented,
+  message: "the server answered HTTP 505 (HTTP Version Not Supported)",
+  why: "dubbo-js answers bidi over HTTP/1.1 with 505",
+};

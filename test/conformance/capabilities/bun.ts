@@ -1,0 +1,13 @@
+import type { RuntimeCapabilities } from "../capabilities.js";
+import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+
+/** Bun 1.4: fetch speaks HTTP/1.1 only. */
+export const bun: RuntimeCapabilities = {
+  runtime: "bun",
+  label: "Bun 1.4",
+  receiveBacklogMiB: 24,
+  transports: {
+    h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
+  },
+  unavailable: { h2: "Bun's fetch speaks HTTP/1.1 only" },
+};

@@ -1,0 +1,13 @@
+import type { RuntimeCapabilities } from "../capabilities.js";
+import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+
+/** Node 20: the global fetch (undici) over HTTP/1.1; undici's fetch with `allowH2` over TLS. */
+export const node: RuntimeCapabilities = {
+  runtime: "node",
+  label: "Node 20 (undici fetch)",
+  receiveBacklogMiB: 24,
+  transports: {
+    h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
+    h2: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" } },
+  },
+};

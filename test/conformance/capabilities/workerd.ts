@@ -1,0 +1,13 @@
+import type { RuntimeCapabilities } from "../capabilities.js";
+import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+
+/** Cloudflare workerd: outbound fetch through an `internet` network service, HTTP/1.1. */
+export const workerd: RuntimeCapabilities = {
+  runtime: "workerd",
+  label: "Cloudflare Workers (workerd)",
+  receiveBacklogMiB: 24,
+  transports: {
+    h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
+  },
+  unavailable: { h2: "workerd's outbound fetch speaks HTTP/1.1" },
+};

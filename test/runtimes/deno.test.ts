@@ -1,0 +1,29 @@
+// Runs the conformance suite inside Deno (deno@2 from npm) against the real dubbo-js server:
+// HTTP/1.1, and HTTP/2 over TLS (Deno's fetch is full duplex there).
+import { inject, it } from "vitest";
+import { parseResultLine } from "../conformance/report.js";
+import { reportResult, runProcess, runtimeBinary } from "./runner.js";
+
+it("runs the conformance suite in Deno", async () => {
+  const deno = runtimeBinary("deno");
+  const { h1, h2tls, certFile } = inject("dubbo");
+  const run = await runProcess(
+    deno,
+    [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--config=test/runtimes/deno/deno.json",
+      "--allow-net=127.0.0.1",
+      `--allow-read`,
+      "test/runtimes/deno/main.ts",
+      JSON.stringify({ h1, h2tls, certFile }),
+    ],
+    { timeoutMs: 80_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
+  );
+  const result = parseResultLine(run.stdout);
+  if (result === undefined) {
+    throw new Error(`deno exited (${run.signal ?? run.code}) without results:\n${run.stdout}\n${run.stderr}`);
+  }
+  reportResult(result);
+}, 90_000);

@@ -1,0 +1,29 @@
+// Runs the conformance suite inside Deno. Started by test/runtimes/deno.test.ts:
+//   deno run --config test/runtimes/deno/deno.json --allow-net=127.0.0.1 --allow-read main.ts '<json>'
+// with {"h1": url, "h2tls": url, "certFile": path}; prints one RESULT_MARKER line.
+//
+// The SDK's TypeScript sources are imported directly (deno.json maps "triple-es" to src/); they
+// use `.js` specifiers for `.ts` files, as TypeScript's own resolution wants, hence sloppy imports.
+import { deno } from "../../conformance/capabilities/deno.js";
+import { RESULT_MARKER } from "../../conformance/report.js";
+import { conformanceSuite } from "../../conformance/suite.js";
+
+declare const Deno: {
+  args: string[];
+  version: { deno: string };
+  readTextFileSync(path: string): string;
+  createHttpClient(options: { caCerts: string[] }): { close(): void };
+};
+
+const config = JSON.parse(Deno.args[0]!) as { h1: string; h2tls: string; certFile: string; filter?: string };
+// HTTP/2 over TLS: Deno negotiates h2 by ALPN; the client trusts the test server's certificate.
+const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(config.certFile)] });
+const h2Fetch = ((url: string, init?: RequestInit) => fetch(url, { ...init, client } as RequestInit)) as typeof fetch;
+
+const suite = conformanceSuite(deno, {
+  h1: { baseUrl: config.h1 },
+  h2: { baseUrl: config.h2tls, fetch: h2Fetch },
+});
+const result = await suite.run("deno", `Deno ${Deno.version.deno}`, config.filter ? { filter: config.filter } : {});
+client.close();
+console.log(RESULT_MARKER + JSON.stringify(result));

@@ -1,0 +1,24 @@
+// Runs the conformance suite in this Node process: the global fetch over HTTP/1.1, and undici's
+// fetch with allowH2 over TLS (Node's global fetch never negotiates HTTP/2 by itself).
+import { readFileSync } from "node:fs";
+import { Agent, fetch as undiciFetch } from "undici";
+import { inject, it } from "vitest";
+import { node } from "../conformance/capabilities/node.js";
+import { conformanceSuite } from "../conformance/suite.js";
+import { reportResult } from "./runner.js";
+
+it("runs the conformance suite in Node", async () => {
+  const dubbo = inject("dubbo");
+  const agent = new Agent({ allowH2: true, connect: { ca: readFileSync(dubbo.certFile) } });
+  const h2Fetch = ((url: string, init: RequestInit) =>
+    undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
+  try {
+    const suite = conformanceSuite(node, {
+      h1: { baseUrl: dubbo.h1 },
+      h2: { baseUrl: dubbo.h2tls, fetch: h2Fetch },
+    });
+    reportResult(await suite.run("node", `Node ${process.version}`));
+  } finally {
+    await agent.close();
+  }
+}, 90_000);

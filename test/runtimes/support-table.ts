@@ -1,0 +1,100 @@
+// Renders the README's support table (runtime × transport × call kind) from the capability files
+// in test/conformance/capabilities/, which the conformance suite asserts in each runtime, so the
+// docs say exactly what is tested.
+//
+//   npm run support-table            rewrites the README section between the markers
+//   npm run support-table -- --check exits 1 when the README section is out of date
+
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { codeToString } from "triple-es";
+import {
+  callKindLabels,
+  transportLabels,
+  type CallKind,
+  type RuntimeCapabilities,
+  type Support,
+  type TransportName,
+} from "../conformance/capabilities.js";
+import { allRuntimes } from "../conformance/capabilities/index.js";
+
+export const START_MARKER = "<!-- support-table:start -->";
+export const END_MARKER = "<!-- support-table:end -->";
+
+const kinds: CallKind[] = ["unary", "serverStream", "clientStream", "bidi"];
+const transports: TransportName[] = ["h1", "h2"];
+
+function cell(s: Support): string {
+  if (!s.supported) return `❌ \`${codeToString(s.code)}\``;
+  const extra = [s.duplex ? `${s.duplex} duplex` : "", s.upload === "buffered" ? "buffered" : ""].filter(Boolean);
+  return extra.length ? `✅ ${extra.join(", ")}` : "✅";
+}
+
+function rows(rt: RuntimeCapabilities): string[] {
+  const out: string[] = [];
+  for (const t of transports) {
+    const caps = rt.transports[t];
+    if (caps !== undefined) {
+      const notes = kinds.flatMap((k) => {
+        const s = caps[k];
+        if (!s.supported) return [`${callKindLabels[k]}: ${s.why}`];
+        return s.note ? [`${callKindLabels[k]}: ${s.note}`] : [];
+      });
+      out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
+    } else if (rt.unavailable?.[t] !== undefined) {
+      out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map(() => "—").join(" | ")} | ${rt.unavailable[t]} |`);
+    }
+  }
+  return out;
+}
+
+/** The Markdown that goes between the markers. */
+export function renderSupportTable(runtimes: readonly RuntimeCapabilities[] = allRuntimes): string {
+  return [
+    "| Runtime | Transport | Unary | Server stream | Client stream | Bidi stream | Notes |",
+    "|---|---|---|---|---|---|---|",
+    ...runtimes.flatMap(rows),
+    "",
+    "✅ works; ❌ fails with that `TripleError` code and a message saying why; — the runtime's fetch cannot speak it (over TLS it falls back to HTTP/1.1).",
+    "Every cell is asserted by the conformance suite (`test/conformance/`) running inside that runtime against the real",
+    "dubbo-js server in `npm test`. Generated from `test/conformance/capabilities/` by `npm run support-table`.",
+  ].join("\n");
+}
+
+/** The README with its marked section replaced; undefined when the markers are missing. */
+export function withSupportTable(readme: string, table = renderSupportTable()): string | undefined {
+  const start = readme.indexOf(START_MARKER);
+  const end = readme.indexOf(END_MARKER);
+  if (start < 0 || end < start) return undefined;
+  return `${readme.slice(0, start + START_MARKER.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+export const readmePath = join(fileURLToPath(new URL("../..", import.meta.url)), "README.md");
+
+function main(): void {
+  const check = process.argv.includes("--check");
+  const table = renderSupportTable();
+  if (!existsSync(readmePath)) {
+    console.error(`README.md not found; add a section\n${START_MARKER}\n${END_MARKER}\nand run again. The table:\n\n${table}`);
+    process.exit(1);
+  }
+  const readme = readFileSync(readmePath, "utf8");
+  const updated = withSupportTable(readme, table);
+  if (updated === undefined) {
+    console.error(`README.md has no ${START_MARKER} … ${END_MARKER} section. The table:\n\n${table}`);
+    process.exit(1);
+  }
+  if (updated === readme) {
+    console.log("README.md support table is up to date.");
+    return;
+  }
+  if (check) {
+    console.error("README.md support table is out of date: run `npm run support-table`.");
+    process.exit(1);
+  }
+  writeFileSync(readmePath, updated);
+  console.log("README.md support table updated.");
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) main();
