@@ -7,6 +7,7 @@ const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url))
 const alias = {
   "triple-es/json": src("json.ts"),
   "triple-es/gzip": src("gzip.ts"),
+  "triple-es/observer": src("observer.ts"),
   "triple-es": src("index.ts"),
 };
 
@@ -24,14 +25,13 @@ const chromiumArgs = [
 export default defineConfig({
   resolve: { alias },
   test: {
-    reporters: process.env.CI ? ["default"] : ["default"],
     projects: [
       {
         resolve: { alias },
         test: {
           name: "node",
           environment: "node",
-          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts"],
           globalSetup: ["test/setup/global-dubbo.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -41,8 +41,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "chromium",
-          include: ["test/browser/**/*.test.ts"],
-          globalSetup: ["test/setup/global-dubbo.ts"],
+          include: ["test/browser/**/*.test.ts", "test/runtimes/browser/**/*.test.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts", "test/browser/no-store-proxy.ts"],
           testTimeout: 30_000,
           browser: {
             enabled: true,

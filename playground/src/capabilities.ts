@@ -1,0 +1,103 @@
+// What this browser can do with each call kind over each HTTP version, detected where possible,
+// with the reason when a combination cannot work.
+
+import type { DescMethod } from "@bufbuild/protobuf";
+import { createFetchTransport } from "triple-es";
+import { state, type HttpChoice } from "./state.js";
+
+/**
+ * Whether this SDK build sends a client stream as one buffered body where the browser refuses to
+ * stream it (it then has a transport hook that tells "refused to stream" from "unreachable").
+ */
+export const sdkBuffersClientStreams: boolean =
+  typeof (createFetchTransport({ baseUrl: "http://127.0.0.1" }) as { diagnoseStreamingFailure?: unknown })
+    .diagnoseStreamingFailure === "function";
+
+/**
+ * Whether fetch accepts a ReadableStream request body (`duplex: "half"`). A browser that supports
+ * it reads the `duplex` option and does not turn the stream into a text body with a Content-Type.
+ */
+export function detectRequestStreams(): boolean {
+  let duplexRead = false;
+  try {
+    const hasContentType = new Request("http://127.0.0.1/", {
+      method: "POST",
+      body: new ReadableStream(),
+      get duplex() {
+        duplexRead = true;
+        return "half";
+      },
+    } as RequestInit).headers.has("content-type");
+    return duplexRead && !hasContentType;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the HTTP/2 server answers: false when the browser rejects its self-signed certificate. */
+export async function probe(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/__playground/ping`, { cache: "no-store", signal: AbortSignal.timeout(4000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export interface Support {
+  ok: boolean;
+  /** "works", "half duplex", … */
+  label: string;
+  why: string;
+}
+
+const H1_UPLOAD =
+  "Chromium streams a request body only over HTTP/2: over HTTP/1.1 fetch fails (net::ERR_ALPN_NEGOTIATION_FAILED).";
+
+/** Whether `kind` can run over `http` in this browser, and why. */
+export function support(kind: DescMethod["methodKind"], http: HttpChoice): Support {
+  const h2Blocked =
+    http === "h2" && state.h2Reachable === false
+      ? "The browser has not accepted the HTTP/2 server's self-signed certificate yet (see the link above)."
+      : "";
+  if (h2Blocked) return { ok: false, label: "certificate", why: h2Blocked };
+  const streamsUp = kind === "client_streaming" || kind === "bidi_streaming";
+  if (kind === "client_streaming" && sdkBuffersClientStreams && (http === "h1" || !state.requestStreams)) {
+    return {
+      ok: true,
+      label: "buffered",
+      why:
+        (state.requestStreams ? H1_UPLOAD : "This browser cannot stream a request body. ") +
+        " The SDK notices and sends all requests as one body when you press Close: the call works, without send-side backpressure.",
+    };
+  }
+  if (streamsUp && !state.requestStreams) {
+    return {
+      ok: false,
+      label: "no upload streams",
+      why: "This browser's fetch cannot stream a request body at all (Firefox and Safari today); client and bidi streams need Chromium over HTTP/2.",
+    };
+  }
+  if (http === "h1" && kind === "client_streaming") return { ok: false, label: "needs HTTP/2", why: H1_UPLOAD };
+  if (http === "h1" && kind === "bidi_streaming") {
+    return { ok: false, label: "needs HTTP/2", why: `${H1_UPLOAD} dubbo-js also answers 505 to bidi over HTTP/1.1.` };
+  }
+  if (kind === "bidi_streaming") {
+    return {
+      ok: true,
+      label: "half duplex",
+      why: "Works, but half duplex: the Fetch spec gives the response to the page only after the request body is closed, so replies arrive after you press Close. Full duplex needs WebTransport.",
+    };
+  }
+  if (kind === "server_streaming") {
+    return {
+      ok: true,
+      label: "works",
+      why: "Responses are read only as the page pulls them; a slow reader makes the server wait (TCP or HTTP/2 flow control).",
+    };
+  }
+  if (kind === "client_streaming") {
+    return { ok: true, label: "works", why: "The request body streams; the one response comes after Close." };
+  }
+  return { ok: true, label: "works", why: "One request, one response." };
+}

@@ -1,0 +1,103 @@
+// The connection bar (HTTP/1.1 or HTTP/2, JSON or binary, the certificate's state) and the table
+// of which call kinds work over which HTTP version in this browser.
+
+import type { DescMethod } from "@bufbuild/protobuf";
+import { probe, support } from "./capabilities.js";
+import { h, mount } from "./dom.js";
+import { changed, state, type FormatChoice, type HttpChoice } from "./state.js";
+
+export class ConnectionBar {
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly matrixHost: HTMLElement,
+  ) {}
+
+  async checkH2(): Promise<void> {
+    state.h2Reachable = undefined;
+    this.render();
+    state.h2Reachable = await probe(state.servers.h2);
+    this.render();
+    changed();
+  }
+
+  render(): void {
+    const radio = <T extends string>(name: string, value: T, current: T, label: string, set: (v: T) => void) =>
+      h("label", { class: "choice" },
+        h("input", {
+          type: "radio",
+          name,
+          value,
+          id: `${name}-${value}`,
+          checked: value === current,
+          onchange: () => {
+            set(value);
+            this.render();
+            changed();
+          },
+        }),
+        label,
+      );
+    const h2 = state.servers.h2;
+    const certNote =
+      state.h2Reachable === undefined
+        ? h("span", { class: "badge" }, "checking HTTP/2…")
+        : state.h2Reachable
+          ? h("span", { class: "badge ok", id: "h2-status" }, "HTTP/2 reachable")
+          : h("span", { class: "cert-help", id: "h2-status" },
+              h("span", { class: "badge bad" }, "HTTP/2: certificate not accepted"),
+              " The HTTP/2 server uses a self-signed certificate (browsers speak HTTP/2 only over TLS). ",
+              h("a", { href: `${h2}/`, target: "_blank", rel: "noopener" }, `Open ${h2}/`),
+              ", accept the warning, then ",
+              h("button", { class: "small", onclick: () => void this.checkH2() }, "Check again"),
+            );
+    const custom = h("input", {
+      id: "custom-url",
+      class: "url",
+      placeholder: "https://your-server:port",
+      value: state.customUrl,
+      onchange: (e: Event) => {
+        state.customUrl = (e.target as HTMLInputElement).value.trim();
+        changed();
+      },
+    });
+    mount(
+      this.host,
+      h("div", { class: "row" },
+        h("strong", {}, "HTTP"),
+        radio<HttpChoice>("http", "h1", state.http, `1.1 (${state.servers.h1})`, (v) => (state.http = v)),
+        radio<HttpChoice>("http", "h2", state.http, `2 over TLS (${h2})`, (v) => (state.http = v)),
+        radio<HttpChoice>("http", "custom", state.http, "custom", (v) => (state.http = v)),
+        state.http === "custom" ? custom : null,
+        h("strong", {}, "Format"),
+        radio<FormatChoice>("format", "json", state.format, "JSON", (v) => (state.format = v)),
+        radio<FormatChoice>("format", "binary", state.format, "binary", (v) => (state.format = v)),
+      ),
+      h("div", { class: "row" }, certNote),
+    );
+    this.renderMatrix();
+  }
+
+  private renderMatrix(): void {
+    const kinds: DescMethod["methodKind"][] = ["unary", "server_streaming", "client_streaming", "bidi_streaming"];
+    const names = { unary: "unary", server_streaming: "server stream", client_streaming: "client stream", bidi_streaming: "bidi" };
+    const cell = (kind: DescMethod["methodKind"], http: HttpChoice) => {
+      const s = support(kind, http);
+      return h("td", { class: s.ok ? "yes" : "no", title: s.why }, `${s.ok ? "✓" : "✗"} ${s.label}`);
+    };
+    mount(
+      this.matrixHost,
+      h("table", { class: "matrix", id: "support-table" },
+        h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "HTTP/1.1"), h("th", {}, "HTTP/2 (TLS)"))),
+        h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), cell(k, "h1"), cell(k, "h2")))),
+      ),
+      h("ul", { class: "hint why" },
+        h("li", {}, "JSON and binary work for every kind; binary is smaller (bytes fields are not base64)."),
+        h("li", {}, "Browsers use HTTP/2 only over TLS, so the HTTP/2 server needs its certificate accepted once."),
+        h("li", {}, state.requestStreams
+          ? "This browser can stream request bodies, but only over HTTP/2 (Chromium), and half duplex: the response is readable only after the request body ends."
+          : "This browser cannot stream request bodies at all: client and bidi streams need Chromium over HTTP/2."),
+        h("li", {}, "Hover a cell for the reason."),
+      ),
+    );
+  }
+}

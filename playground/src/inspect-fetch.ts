@@ -1,0 +1,123 @@
+// A fetch that reports every frame it carries, for the frame log and the backpressure lab.
+//
+// It passes bodies through pull by pull: a response chunk is read from the network only when the
+// SDK asks for it, so watching the wire never changes backpressure. Request bodies (client and
+// bidi streams) are watched the same way, as the browser pulls them.
+
+import { EnvelopeParser } from "triple-es";
+
+export interface Frame {
+  /** Which fetch call the frame belongs to (one per RPC). */
+  callId: number;
+  url: string;
+  dir: "out" | "in";
+  /** "envelope": a 5-byte-prefixed stream message; "body": a whole unary body (no prefix). */
+  kind: "envelope" | "body";
+  /** Envelope flags (0x01 compressed, 0x02 end-of-stream); undefined for bare bodies. */
+  flags: number | undefined;
+  /** Payload bytes: a view that is only valid during the callback. */
+  data: Uint8Array;
+  /** HTTP status, for response frames. */
+  status: number | undefined;
+  /** The Content-Type of the body the frame is in. */
+  contentType: string;
+  /** milliseconds, performance.now() */
+  time: number;
+}
+
+export type FrameListener = (frame: Frame) => void;
+
+/** Sees every body chunk (its size) as it passes, before it is split into frames. */
+export type ChunkListener = (dir: Frame["dir"], bytes: number) => void;
+
+let nextCallId = 1;
+
+/**
+ * Wraps `base` (the page's fetch) so that `onFrame` sees every envelope both ways. Calls that
+ * fail before a response are reported by fetch's own rejection, untouched.
+ */
+export function inspectingFetch(
+  onFrame: FrameListener,
+  onChunk?: ChunkListener,
+  base: typeof fetch = fetch.bind(globalThis),
+): typeof fetch {
+  return async (input, init) => {
+    const callId = nextCallId++;
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const headers = new Headers(init?.headers);
+    const streaming = (headers.get("content-type") ?? "").startsWith("application/connect+");
+    const emit =
+      (dir: Frame["dir"], status: number | undefined, contentType: string) =>
+      (kind: Frame["kind"], flags: number | undefined, data: Uint8Array) =>
+        onFrame({ callId, url, dir, kind, flags, data, status, contentType, time: performance.now() });
+    const out = emit("out", undefined, headers.get("content-type") ?? "");
+
+    let body = init?.body;
+    if (body instanceof ReadableStream) {
+      body = watch(body as ReadableStream<Uint8Array>, true, out, (n) => onChunk?.("out", n));
+    } else if (body instanceof Uint8Array) {
+      if (streaming) new EnvelopeParser().push(body, (e) => out("envelope", e.flags, e.data));
+      else out("body", undefined, body);
+    }
+    const res = await base(input, { ...init, body } as RequestInit);
+    if (res.body === null) return res;
+    const type = res.headers.get("content-type") ?? "";
+    const watched = watch(res.body, type.startsWith("application/connect+"), emit("in", res.status, type), (n) =>
+      onChunk?.("in", n),
+    );
+    return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+/**
+ * Passes `body` through, reading one chunk per pull. Envelopes are reported as they complete;
+ * a bare body is reported once, whole, when it ends.
+ */
+function watch(
+  body: ReadableStream<Uint8Array>,
+  envelopes: boolean,
+  report: (kind: Frame["kind"], flags: number | undefined, data: Uint8Array) => void,
+  chunk: (bytes: number) => void,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const parser = new EnvelopeParser({ readMaxBytes: 64 * 1024 * 1024 });
+  const whole: Uint8Array[] = [];
+  let broken = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const r = await reader.read();
+        if (r.done) {
+          if (!envelopes) report("body", undefined, concat(whole));
+          controller.close();
+          return;
+        }
+        chunk(r.value.byteLength);
+        if (envelopes && !broken) {
+          try {
+            parser.push(r.value, (e) => report("envelope", e.flags, e.data));
+          } catch {
+            broken = true; // not Triple framing: the SDK will say so; the log just stops parsing
+          }
+        } else if (!envelopes) {
+          whole.push(r.value.slice());
+        }
+        controller.enqueue(r.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,195 @@
+// The page's state in one plain object, also exposed as `window.__playground` so tests (and curious
+// people in DevTools) can read what the page shows without scraping the DOM.
+
+export type HttpChoice = "h1" | "h2" | "custom";
+export type FormatChoice = "json" | "binary";
+
+export interface Servers {
+  /** The playground server over HTTP/1.1, e.g. http://127.0.0.1:50051 */
+  h1: string;
+  /** The same server over HTTP/2 with TLS (self-signed), e.g. https://127.0.0.1:50052 */
+  h2: string;
+}
+
+export interface ErrorView {
+  code: number;
+  codeName: string;
+  message: string;
+  details: unknown[];
+  metadata: Record<string, string>;
+}
+
+export interface CallView {
+  /** e.g. "playground.v1.GreeterService/Greet" */
+  method: string;
+  kind: string;
+  status: "idle" | "running" | "ok" | "error" | "cancelled";
+  /** Responses as proto JSON, in arrival order. */
+  responses: unknown[];
+  /** Requests sent so far on a client or bidi stream. */
+  sent: number;
+  header: Record<string, string>;
+  trailer: Record<string, string>;
+  error: ErrorView | undefined;
+  startedAt: number;
+  endedAt: number | undefined;
+  /** The URL called. */
+  url: string;
+  /** What the browser used, from Resource Timing: "h2", "http/1.1". */
+  protocol: string;
+  /** The requests sent, as proto JSON (for the snippets). */
+  requests: unknown[];
+}
+
+export interface LabSample {
+  /** Seconds since the run started. */
+  t: number;
+  produced: number;
+  received: number;
+  consumed: number;
+  buffered: number;
+}
+
+export interface SendSample {
+  t: number;
+  sent: number;
+  written: number;
+  serverConsumed: number;
+  queued: number;
+  isReady: boolean;
+}
+
+export interface LabView {
+  mode: "server-stream" | "client-stream";
+  /** "call.open()" when the SDK has the flow-control API, else "iterable fallback". */
+  api: string;
+  running: boolean;
+  status: string;
+  highWaterMark: number;
+  consumerDelayMs: number;
+  // receive side (server stream)
+  produced: number;
+  received: number;
+  consumed: number;
+  buffered: number;
+  maxBuffered: number;
+  /** The largest single read from the response body, in bytes (it may hold several messages). */
+  maxReadBytes: number;
+  /** Largest produced − consumed seen. */
+  maxLag: number;
+  serverWaiting: boolean;
+  /** How many samples had the server's producer waiting for the transport. */
+  serverWaitingSamples: number;
+  samples: LabSample[];
+  // send side (client stream)
+  sent: number;
+  written: number;
+  serverConsumed: number;
+  queued: number;
+  maxQueued: number;
+  /** Send side: the high-water mark in bytes, and the SDK's bytes queued (bufferedAmount). */
+  sendHighWaterMark: number;
+  bufferedAmount: number;
+  maxBufferedAmount: number;
+  /** "streaming", or "buffered" (all requests as one body on close). */
+  requestMode: string;
+  isReady: boolean;
+  notReadyTransitions: number;
+  sendSamples: SendSample[];
+  error: ErrorView | undefined;
+  result: unknown;
+}
+
+export interface PlaygroundState {
+  ready: boolean;
+  servers: Servers;
+  http: HttpChoice;
+  customUrl: string;
+  format: FormatChoice;
+  /** Whether the HTTP/2 server answered (false: the browser rejected its certificate, or it is down). */
+  h2Reachable: boolean | undefined;
+  /** Whether this browser's fetch can stream a request body at all. */
+  requestStreams: boolean;
+  services: string[];
+  selected: string | undefined;
+  call: CallView | undefined;
+  framesLogged: number;
+  lab: LabView;
+}
+
+export const state: PlaygroundState = {
+  ready: false,
+  servers: { h1: "", h2: "" },
+  http: "h1",
+  customUrl: "",
+  format: "json",
+  h2Reachable: undefined,
+  requestStreams: false,
+  services: [],
+  selected: undefined,
+  call: undefined,
+  framesLogged: 0,
+  lab: {
+    mode: "server-stream",
+    api: "",
+    running: false,
+    status: "idle",
+    highWaterMark: 4,
+    consumerDelayMs: 20,
+    produced: 0,
+    received: 0,
+    consumed: 0,
+    buffered: 0,
+    maxBuffered: 0,
+    maxReadBytes: 0,
+    maxLag: 0,
+    serverWaiting: false,
+    serverWaitingSamples: 0,
+    samples: [],
+    sent: 0,
+    written: 0,
+    serverConsumed: 0,
+    queued: 0,
+    maxQueued: 0,
+    sendHighWaterMark: 64 * 1024,
+    bufferedAmount: 0,
+    maxBufferedAmount: 0,
+    requestMode: "",
+    isReady: true,
+    notReadyTransitions: 0,
+    sendSamples: [],
+    error: undefined,
+    result: undefined,
+  },
+};
+
+declare global {
+  interface Window {
+    __playground: PlaygroundState;
+  }
+}
+window.__playground = state;
+
+/** The base URL calls go to, from the HTTP choice. */
+export function baseUrl(): string {
+  switch (state.http) {
+    case "h1":
+      return state.servers.h1;
+    case "h2":
+      return state.servers.h2;
+    case "custom":
+      return state.customUrl.replace(/\/+$/, "");
+  }
+}
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+
+/** Calls `fn` whenever something announces a change of the connection settings or selection. */
+export function onChange(fn: Listener): void {
+  listeners.add(fn);
+}
+
+export function changed(): void {
+  for (const fn of listeners) fn();
+}

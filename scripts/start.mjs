@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `npm start`: the playground on this machine, with one URL to open.
+//
+//   1. makes what is missing (playground/server/prepare.mjs: the dubbo-js server's packages and
+//      generated code, the page's generated code);
+//   2. starts the real dubbo-js server (playground/server/server.ts): HTTP/1.1 and HTTP/2 over TLS;
+//   3. starts Vite for the page (playground/), which learns the servers' addresses from it;
+//   4. prints the page's URL. Ctrl-C stops everything.
+//
+// Ports (127.0.0.1): PLAYGROUND_PORT (page, default 5173), PLAYGROUND_H1_PORT (default 50071),
+// PLAYGROUND_H2_PORT (default 50072); 0 picks a free one. PLAYGROUND_WATCH=0 turns off Vite's
+// file watching and reloads (for tests).
+
+import { spawn } from "node:child_process";
+import { createServer as createNetServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const playground = join(root, "playground");
+const HOST = "127.0.0.1";
+
+const say = (msg) => process.stderr.write(`[playground] ${msg}\n`);
+
+function fail(msg) {
+  process.stderr.write(`\nnpm start: ${msg}\n\n`);
+  process.exit(1);
+}
+
+function portFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`${name}=${raw} is not a port number.`);
+  return n;
+}
+
+const ports = {
+  page: portFromEnv("PLAYGROUND_PORT", 5173),
+  h1: portFromEnv("PLAYGROUND_H1_PORT", 50071),
+  h2: portFromEnv("PLAYGROUND_H2_PORT", 50072),
+};
+const envNames = { page: "PLAYGROUND_PORT", h1: "PLAYGROUND_H1_PORT", h2: "PLAYGROUND_H2_PORT" };
+const what = { page: "the page (Vite)", h1: "the HTTP/1.1 server", h2: "the HTTP/2 server" };
+
+/** Resolves when `port` can be bound on 127.0.0.1, rejects with the reason otherwise. */
+function checkFree(port) {
+  return new Promise((resolve, reject) => {
+    if (port === 0) return resolve();
+    const probe = createNetServer();
+    probe.once("error", reject);
+    probe.listen(port, HOST, () => probe.close(() => resolve()));
+  });
+}
+
+for (const key of Object.keys(ports)) {
+  try {
+    await checkFree(ports[key]);
+  } catch (e) {
+    fail(
+      e.code === "EADDRINUSE"
+        ? `port ${ports[key]} on ${HOST}, for ${what[key]}, is already in use (is another playground running?).\n` +
+            `Stop whatever uses it, or choose another port: ${envNames[key]}=<port> npm start`
+        : `cannot use port ${ports[key]} for ${what[key]}: ${e.message}`,
+    );
+  }
+}
+
+// 1. Whatever is missing.
+try {
+  const { prepare } = await import(join(playground, "server", "prepare.mjs"));
+  prepare({ log: say });
+} catch (e) {
+  fail(e instanceof Error ? e.message : String(e));
+}
+
+// 2. The dubbo-js server. Started as `node --import tsx` so the child's PID is the server itself.
+const env = { ...process.env, PLAYGROUND_H1_PORT: String(ports.h1), PLAYGROUND_H2_PORT: String(ports.h2) };
+delete env.NODE_OPTIONS;
+const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  cwd: join(playground, "server"),
+  env,
+  stdio: ["ignore", "pipe", "pipe"],
+});
+let stopping = false;
+server.stderr.setEncoding("utf8");
+server.stderr.on("data", (chunk) => process.stderr.write(chunk.replace(/^(?=.)/gm, "[server] ")));
+
+const servers = await new Promise((resolve) => {
+  let buffered = "";
+  const onExit = (code, signal) => fail(`the playground server stopped before it was ready (${signal ?? `exit code ${code}`}).`);
+  server.once("exit", onExit);
+  server.stdout.setEncoding("utf8");
+  server.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    const nl = buffered.indexOf("\n");
+    if (nl < 0) return;
+    server.off("exit", onExit);
+    server.stdout.removeAllListeners("data");
+    server.stdout.resume();
+    try {
+      resolve(JSON.parse(buffered.slice(0, nl)));
+    } catch {
+      fail(`the playground server printed something unexpected: ${buffered.slice(0, nl)}`);
+    }
+  });
+});
+server.once("exit", (code, signal) => {
+  if (stopping) return;
+  // Ctrl-C reaches the whole process group: the server may exit (cleanly) before this process
+  // has handled its own SIGINT.
+  if (code === 0) return void shutdown(0);
+  process.stderr.write(`\nnpm start: the playground server stopped (${signal ?? `exit code ${code}`}); stopping.\n`);
+  void shutdown(1);
+});
+
+// 3. Vite, in this process.
+process.env.PLAYGROUND_SERVERS = JSON.stringify({ h1: servers.h1, h2: servers.h2 });
+let vite;
+try {
+  const { createServer } = await import("vite");
+  vite = await createServer({
+    configFile: join(playground, "vite.config.ts"),
+    // PLAYGROUND_WATCH=0 (the e2e test): no file watching, no reloads while others edit src/.
+    server: {
+      port: ports.page,
+      host: HOST,
+      strictPort: true,
+      ...(process.env.PLAYGROUND_WATCH === "0" ? { hmr: false, watch: null } : {}),
+    },
+  });
+  await vite.listen();
+} catch (e) {
+  server.kill("SIGTERM");
+  fail(`cannot start the page's dev server: ${e instanceof Error ? e.message : String(e)}`);
+}
+const address = vite.httpServer?.address();
+const url = `http://${HOST}:${typeof address === "object" && address ? address.port : ports.page}/`;
+
+// 4. The one URL.
+process.stdout.write(`triple-es playground: ${url}\n`);
+say(`dubbo-js server: ${servers.h1} (HTTP/1.1), ${servers.h2} (HTTP/2, self-signed certificate). Ctrl-C stops.`);
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  const exited = new Promise((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) resolve();
+    else server.once("exit", resolve);
+  });
+  server.kill("SIGTERM");
+  const force = setTimeout(() => server.kill("SIGKILL"), 3000);
+  await Promise.allSettled([vite?.close(), exited]);
+  clearTimeout(force);
+  process.exit(code);
+}
+process.once("SIGINT", () => void shutdown(0));
+process.once("SIGTERM", () => void shutdown(0));
+process.once("exit", () => {
+  if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+});

@@ -1,0 +1,237 @@
+// End to end: `npm start` (scripts/start.mjs) with free ports, the page in Debian's Chromium, and
+// the calls a person would make. Reads the page's state from `window.__playground`.
+//
+// Saves test-results/playground.png; with UPDATE_DOCS_SCREENSHOT=1 also docs/playground.png.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import type { LabView, PlaygroundState } from "../../playground/src/state.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--ignore-certificate-errors",
+];
+
+let start: ChildProcess;
+let browser: Browser;
+let page: Page;
+const startLog: string[] = [];
+const pageErrors: string[] = [];
+
+/** Starts `npm start`'s script with ephemeral ports; resolves with the one URL it prints. */
+function startPlayground(): Promise<string> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PLAYGROUND_PORT: "0",
+    PLAYGROUND_H1_PORT: "0",
+    PLAYGROUND_H2_PORT: "0",
+    PLAYGROUND_WATCH: "0",
+  };
+  delete env.NODE_OPTIONS;
+  start = spawn(process.execPath, [join(root, "scripts", "start.mjs")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  start.stderr!.setEncoding("utf8");
+  start.stderr!.on("data", (chunk: string) => startLog.push(chunk));
+  return new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start printed no URL in time:\n${startLog.join("")}`)), 110_000);
+    start.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before printing its URL:\n${startLog.join("")}`));
+    });
+    let out = "";
+    start.stdout!.setEncoding("utf8");
+    start.stdout!.on("data", (chunk: string) => {
+      out += chunk;
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolveUrl(url);
+      }
+    });
+  });
+}
+
+const state = (): Promise<PlaygroundState> => page.evaluate(() => window.__playground);
+const lab = (): Promise<LabView> => page.evaluate(() => window.__playground.lab);
+
+async function selectMethod(path: string): Promise<void> {
+  await page.click(`[data-method="${path}"]`);
+  await page.waitForFunction((p) => window.__playground.selected === p, path);
+}
+
+async function waitCallDone(): Promise<PlaygroundState["call"]> {
+  await page.waitForFunction(() => window.__playground.call !== undefined && window.__playground.call.status !== "running", null, {
+    timeout: 20_000,
+  });
+  return (await state()).call;
+}
+
+beforeAll(async () => {
+  const url = await startPlayground();
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1500, height: 1300 } });
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => window.__playground?.ready === true, null, { timeout: 30_000 });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (start && start.exitCode === null && start.signalCode === null) {
+    const exited = new Promise((r) => start.once("exit", r));
+    start.kill("SIGINT"); // what Ctrl-C does: stops the dubbo-js server and Vite
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    if (start.exitCode === null && start.signalCode === null) start.kill("SIGKILL");
+  }
+});
+
+describe("playground page", () => {
+  it("loads the services and finds the HTTP/2 server", async () => {
+    const s = await state();
+    expect(s.services).toEqual(["playground.v1.GreeterService", "playground.v1.BackpressureService"]);
+    expect(s.h2Reachable).toBe(true);
+    expect(s.requestStreams).toBe(true);
+    expect(await page.textContent("#support-table")).toContain("half duplex");
+  });
+
+  it("loads a descriptor set and lists its services", async () => {
+    await page.setInputFiles("#descriptor-file", join(root, "playground", "gen", "playground.binpb"));
+    await page.waitForFunction(() => document.querySelector("#descriptor-status")?.textContent?.startsWith("Loaded"));
+    expect(await page.textContent("#descriptor-status")).toBe("Loaded playground.binpb: 2 service(s).");
+    expect(await page.textContent("#method-browser")).toContain("playground.binpb");
+  });
+
+  it("runs a unary call and renders the response, headers and trailers", async () => {
+    await selectMethod("playground.v1.GreeterService/Greet");
+    await page.fill("#request-json", JSON.stringify({ name: "e2e", language: "LANGUAGE_SPANISH" }));
+    await page.click("#run");
+    const call = await waitCallDone();
+    expect(call?.status).toBe("ok");
+    expect(await page.textContent("#responses")).toContain("Hola, e2e!");
+    expect(call?.trailer["x-greeted"]).toBe("e2e");
+    expect(await page.textContent("#response-headers")).toContain("x-greeter: playground");
+    expect(await page.textContent("#frames")).toContain("unary response 200");
+    expect(await page.textContent("#curl-snippet")).toContain("playground.v1.GreeterService/Greet");
+  });
+
+  it("shows validation errors inline", async () => {
+    await page.fill("#request-json", '{ "name": "x", "delayMs": "soon" }');
+    await page.waitForFunction(() => document.querySelector(".problem")?.textContent?.includes("line"));
+    expect(await page.textContent(".problem")).toMatch(/line 1: .*delay/);
+    await page.fill("#request-json", '{ "name": "x" }');
+    await page.waitForFunction(() => document.querySelector(".problem")?.textContent?.startsWith("✓"));
+  });
+
+  it("shows an error's code, message and details", async () => {
+    await page.fill("#request-json", JSON.stringify({ name: "" }));
+    await page.click("#run");
+    const call = await waitCallDone();
+    expect(call?.status).toBe("error");
+    expect(call?.error?.code).toBe(3);
+    expect(await page.textContent("#error-code")).toBe("invalid_argument");
+    expect(await page.textContent("#error-message")).toBe("name must not be empty");
+    expect(await page.textContent("#error-panel")).toContain("EMPTY_NAME");
+  });
+
+  it("runs a client stream over HTTP/2, sending one message and then a batch", async () => {
+    await page.click("#http-h2");
+    await selectMethod("playground.v1.GreeterService/GreetMany");
+    await page.fill("#request-json", JSON.stringify({ name: "n{{i}}" }));
+    await page.click("#send");
+    await page.fill("#batch-size", "2");
+    await page.click("#send-batch");
+    await page.click("#close");
+    const call = await waitCallDone();
+    expect(call?.status).toBe("ok");
+    expect(call?.sent).toBe(3);
+    expect(call?.responses).toEqual([
+      { greeting: "Hello, n0, n1, n2!", count: 3, names: ["n0", "n1", "n2"], httpVersion: "2.0" },
+    ]);
+    expect(call?.protocol).toBe("h2");
+  });
+
+  it("keeps the send side bounded: isReady turns false and the queue stays under its high-water mark", async () => {
+    await page.click("#format-binary");
+    await page.click("#lab-mode-client-stream");
+    await page.fill("#lab-send-count", "120");
+    await page.fill("#lab-send-chunk", "16384");
+    await page.fill("#lab-send-hwm", "64");
+    await page.click("#lab-start");
+    await page.waitForFunction(() => !window.__playground.lab.running && window.__playground.lab.status !== "running", null, {
+      timeout: 30_000,
+    });
+    const v = await lab();
+    expect(v.error).toBeUndefined();
+    expect(v.status).toBe("finished");
+    expect(v.result).toMatchObject({ totalChunks: "120" });
+    expect(v.notReadyTransitions).toBeGreaterThan(0);
+    expect(v.sendSamples.some((s) => !s.isReady)).toBe(true);
+    // Queued request bytes stay within the high-water mark plus one message.
+    expect(v.maxBufferedAmount).toBeLessThanOrEqual(64 * 1024 + 16384 + 64);
+  });
+
+  it("keeps a slow consumer's server stream bounded: buffered and produced − consumed level off", async () => {
+    await page.click("#lab-mode-server-stream");
+    await page.fill("#lab-count", "1000");
+    await page.fill("#lab-chunk", "262144");
+    await page.fill("#lab-hwm", "4");
+    await page.$eval("#lab-delay", (el) => {
+      (el as HTMLInputElement).value = "20";
+      el.dispatchEvent(new Event("input"));
+    });
+    await page.click("#lab-start");
+    await page.waitForTimeout(7000);
+    const v = await lab();
+    await page.click("#lab-stop");
+    await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+
+    expect(v.error).toBeUndefined();
+    expect(v.status).toBe("running");
+    expect(v.samples.length).toBeGreaterThan(40);
+    expect(v.consumed).toBeGreaterThan(50);
+    // Buffered in the client: the response high-water mark, the message being pulled, and the
+    // rest of one network read (a read can carry several of these 256 KiB messages).
+    const perRead = Math.ceil(v.maxReadBytes / 262144);
+    expect(v.maxBuffered).toBeLessThanOrEqual(v.highWaterMark + 1 + perRead);
+    // The server stopped far short of the 1000 messages: flow control held it back.
+    expect(v.produced).toBeLessThan(1000);
+    expect(v.serverWaitingSamples).toBeGreaterThan(0);
+    // produced − consumed is bounded (the browser reads ~64 MB = ~250 of these ahead) ...
+    for (const s of v.samples) expect(s.produced - s.consumed).toBeLessThan(400);
+    // ... and levels off instead of growing with time.
+    const lag = (t: number) => {
+      const s = v.samples.find((x) => x.t >= t) ?? v.samples.at(-1)!;
+      return s.produced - s.consumed;
+    };
+    expect(Math.abs(lag(6) - lag(3))).toBeLessThan(80);
+  });
+
+  it("saves a screenshot", async () => {
+    await page.click("#http-h1");
+    await page.click("#format-json");
+    await selectMethod("playground.v1.GreeterService/GreetStream");
+    await page.fill("#request-json", JSON.stringify({ name: "playground", count: 4, intervalMs: 50 }, null, 2));
+    await page.click("#run");
+    const call = await waitCallDone();
+    expect(call?.responses).toHaveLength(4);
+    expect(pageErrors).toEqual([]);
+    mkdirSync(join(root, "test-results"), { recursive: true });
+    await page.screenshot({ path: join(root, "test-results", "playground.png"), fullPage: true });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
+      mkdirSync(join(root, "docs"), { recursive: true });
+      await page.screenshot({ path: join(root, "docs", "playground.png"), fullPage: true });
+    }
+  });
+});
