@@ -1,6 +1,7 @@
 import { Code } from "./code.js";
 import type { Compression } from "./compression.js";
 import { TripleError } from "./errors.js";
+import { readAllBytes } from "./read-body.js";
 
 /**
  * gzip through the platform's CompressionStream / DecompressionStream (browsers, Deno, Bun,
@@ -19,33 +20,12 @@ async function pump(input: Uint8Array, transform: GenericTransformStream, maxByt
   // Write and read concurrently: waiting for the write first deadlocks once output backs up.
   const written = writer.write(input as BufferSource).then(() => writer.close());
   written.catch(() => {});
-  const reader = (transform.readable as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
   try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      size += r.value.byteLength;
-      if (size > maxBytes) {
-        void reader.cancel().catch(() => {});
-        throw new TripleError(
-          `a message decompresses to more than the read limit of ${maxBytes} bytes`,
-          Code.ResourceExhausted,
-        );
-      }
-      chunks.push(r.value);
-    }
+    const output = await readAllBytes(transform.readable as ReadableStream<Uint8Array>, maxBytes, "a decompressed message");
     await written;
+    return output;
   } catch (e) {
     if (e instanceof TripleError) throw e;
     throw new TripleError(`gzip data is corrupt: ${String(e)}`, Code.Internal, { cause: e });
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }

@@ -5,7 +5,11 @@ import { TripleError } from "./errors.js";
  * Reads a whole body, failing with `ResourceExhausted` as soon as it exceeds `maxBytes` (and
  * cancelling the rest) rather than after buffering an unbounded answer.
  */
-export async function readAllBytes(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+export async function readAllBytes(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  what = "the response body",
+): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -17,12 +21,17 @@ export async function readAllBytes(body: ReadableStream<Uint8Array> | null, maxB
     if (size > maxBytes) {
       void reader.cancel().catch(() => {});
       throw new TripleError(
-        `the response body exceeds the read limit of ${maxBytes} bytes (raise readMaxBytes to accept it)`,
+        `${what} exceeds the read limit of ${maxBytes} bytes (raise readMaxBytes to accept it)`,
         Code.ResourceExhausted,
       );
     }
     chunks.push(r.value);
   }
+  return concatBytes(chunks, size);
+}
+
+/** Joins chunks into one buffer of `size` bytes; a single chunk is returned as is, uncopied. */
+export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let at = 0;

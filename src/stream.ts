@@ -1,6 +1,7 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import { Code } from "./code.js";
 import type { CallSignal } from "./call-signal.js";
+import { callRequestBase } from "./call-request.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { findCompression } from "./compression.js";
 import { encodeEnvelope, FLAG_COMPRESSED } from "./envelope.js";
@@ -8,9 +9,7 @@ import { TripleError } from "./errors.js";
 import { applyInterceptors, type StreamRequest, type StreamResponse } from "./interceptors.js";
 import { contentType, parseContentType } from "./protocol/content-type.js";
 import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "./protocol/error-json.js";
-import { requestHeaders } from "./protocol/request-headers.js";
 import { decodeStreamBody } from "./protocol/stream-body.js";
-import { methodUrl } from "./protocol/url.js";
 import { readErrorText } from "./read-body.js";
 import { httpVersionRefusedError } from "./request-streaming.js";
 import { serializeChecked } from "./serialize.js";
@@ -33,25 +32,10 @@ export interface StreamStart {
  */
 export function startStream(start: StreamStart): Promise<StreamResponse> {
   const { binding, options, call, timeoutMs } = start;
-  const { transport, method, service } = binding;
+  const { transport } = binding;
   const req: StreamRequest = {
+    ...callRequestBase(binding, { stream: true, headers: options.headers, signal: call.signal, timeoutMs }),
     stream: true,
-    service,
-    method,
-    url: methodUrl(transport.baseUrl, method),
-    header: requestHeaders({
-      stream: true,
-      format: transport.format,
-      timeoutMs,
-      version: binding.options.version,
-      group: binding.options.group,
-      sendCompression: transport.sendCompression,
-      acceptCompression: transport.acceptCompression,
-      defaults: transport.headers,
-      call: options.headers,
-    }),
-    signal: call.signal,
-    timeoutMs,
   };
   const next = applyInterceptors(
     (r) => sendStream(transport, r as StreamRequest, start.body, start.highWaterMark),

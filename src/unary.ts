@@ -1,14 +1,13 @@
 import { create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code } from "./code.js";
 import { createCallSignal } from "./call-signal.js";
+import { callRequestBase } from "./call-request.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { TripleError } from "./errors.js";
 import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "./interceptors.js";
 import { contentType, parseContentType } from "./protocol/content-type.js";
 import { errorFromHttpResponse, unexpectedContentType } from "./protocol/error-json.js";
-import { requestHeaders } from "./protocol/request-headers.js";
 import { splitUnaryTrailers } from "./protocol/unary-trailers.js";
-import { methodUrl } from "./protocol/url.js";
 import { readAllBytes, readErrorText } from "./read-body.js";
 import type { Transport } from "./transport/transport.js";
 import { serializeChecked } from "./serialize.js";
@@ -20,28 +19,13 @@ export async function runUnaryCall(
   request: MessageInitShape<DescMessage>,
   options: CallOptions = {},
 ): Promise<Message> {
-  const { transport, method, service } = binding;
+  const { transport, method } = binding;
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
   const call = createCallSignal(options.signal, timeoutMs);
   try {
     const req: UnaryRequest = {
+      ...callRequestBase(binding, { stream: false, headers: options.headers, signal: call.signal, timeoutMs }),
       stream: false,
-      service,
-      method,
-      url: methodUrl(transport.baseUrl, method),
-      header: requestHeaders({
-        stream: false,
-        format: transport.format,
-        timeoutMs,
-        version: binding.options.version,
-        group: binding.options.group,
-        sendCompression: transport.sendCompression,
-        acceptCompression: transport.acceptCompression,
-        defaults: transport.headers,
-        call: options.headers,
-      }),
-      signal: call.signal,
-      timeoutMs,
       message: create(method.input, request),
     };
     const next = applyInterceptors((r) => sendUnary(transport, r as UnaryRequest), transport.interceptors);
