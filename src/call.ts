@@ -8,7 +8,8 @@ import { methodUrl } from "./protocol/url.js";
 import { bidiNeedsStreamingError, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
 import { serializeChecked } from "./serialize.js";
-import { startStream } from "./stream.js";
+import type { MessageReader } from "./protocol/stream-body.js";
+import { responseReader, startStream } from "./stream.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 
 /** Options for `open()`: the per-call options, plus the two sides' flow control. */
@@ -121,7 +122,6 @@ function deferred<T>() {
  * caller closes (buffered mode), and a bidi call fails at once with `Unimplemented`.
  */
 export class StreamCall<I extends DescMessage, O extends DescMessage> implements ClientStreamCall<I, O> {
-  readonly responses: ReadableStream<MessageShape<O>>;
   private readonly binding: MethodBinding;
   private readonly kind: StreamKind;
   private readonly options: OpenOptions;
@@ -136,8 +136,8 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   private mode: RequestMode;
   private failure: TripleError | undefined;
   private finished = false;
-  private responsesController: ReadableStreamDefaultController<MessageShape<O>> | undefined;
-  private reader: ReadableStreamDefaultReader<Message> | undefined;
+  private responsesStream: ReadableStream<MessageShape<O>> | undefined;
+  private reader: MessageReader<Message> | undefined;
   /** In credit mode: the one item read ahead while no credit was left (see pullResponse). */
   private held: ReadableStreamReadResult<Message> | undefined;
   private single: Promise<MessageShape<O>> | undefined;
@@ -168,20 +168,6 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
         ),
     });
     this.signal = createCallSignal(options.signal, this.timeoutMs);
-    this.responses = new ReadableStream<MessageShape<O>>(
-      {
-        start: (controller) => {
-          this.responsesController = controller;
-        },
-        pull: (controller) => this.pullResponse(controller),
-        cancel: (reason) => {
-          if (!this.finished) this.cancel(reason ?? "the responses stream was cancelled");
-          else void this.reader?.cancel(reason).catch(noop);
-        },
-      },
-      { highWaterMark: 0 },
-    );
-
     if (kind === "server_streaming") {
       this.mode = "buffered";
       try {
@@ -206,6 +192,35 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       (e) => this.fail(e),
     );
     if (this.signal.signal.aborted) this.fail(this.signal.signal.reason);
+  }
+
+  /**
+   * The responses as a pull-based ReadableStream, made on first access: each pull is one
+   * {@link read}. In credit mode nothing is parsed ahead of a credit; otherwise up to
+   * `responseHighWaterMark` responses wait. Cancelling it cancels the call.
+   */
+  get responses(): ReadableStream<MessageShape<O>> {
+    this.responsesStream ??= new ReadableStream<MessageShape<O>>(
+      {
+        pull: async (controller) => {
+          try {
+            const r = await this.read();
+            if (r.done) controller.close();
+            else controller.enqueue(r.value);
+          } catch (e) {
+            controller.error(e);
+          }
+        },
+        cancel: (reason) => {
+          if (!this.finished) this.cancel(reason ?? "the responses stream was cancelled");
+          else void this.reader?.cancel(reason).catch(noop);
+        },
+      },
+      new CountQueuingStrategy({
+        highWaterMark: this.credits !== undefined ? 0 : Math.max(0, this.options.responseHighWaterMark ?? 1),
+      }),
+    );
+    return this.responsesStream;
   }
 
   get requestMode(): RequestMode {
@@ -276,12 +291,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
 
   private readSingle(): Promise<MessageShape<O>> {
     const p = (async () => {
-      const reader = this.responses.getReader();
-      const first = await reader.read();
+      const first = await this.read();
       if (first.done) {
         throw new TripleError("the server ended a client-streaming call without a response", Code.Internal);
       }
-      const second = await reader.read();
+      const second = await this.read();
       if (!second.done) {
         const e = new TripleError("the server sent more than one response to a client-streaming call", Code.Internal);
         this.fail(e);
@@ -300,8 +314,8 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       call: this.signal,
       timeoutMs: this.timeoutMs,
       body,
-      // In credit mode a response is parsed only for a credit-backed read.
-      highWaterMark: this.credits !== undefined ? 0 : Math.max(0, this.options.responseHighWaterMark ?? 1),
+      // Only for an interceptor that asks for `messages`: the call reads the decoder itself.
+      highWaterMark: 0,
     });
   }
 
@@ -329,7 +343,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
 
   private onResponse(res: StreamResponse): void {
     if (this.failure !== undefined) {
-      void res.messages.cancel(this.failure).catch(noop);
+      void responseReader(res).cancel(this.failure).catch(noop);
       return;
     }
     this.headerDeferred.resolve(res.header);
@@ -360,9 +374,14 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     this.signal.done();
   }
 
-  private async pullResponse(controller: ReadableStreamDefaultController<MessageShape<O>>): Promise<void> {
+  /**
+   * Reads the next response, honouring credits; what `responses` and the async-iterable forms
+   * are built on. Rejects with the call's error once every response before it was read.
+   */
+  async read(): Promise<ReadableStreamReadResult<MessageShape<O>>> {
     try {
-      this.reader ??= (await this.started).messages.getReader();
+      if (this.failure !== undefined) throw this.failure;
+      this.reader ??= responseReader(await this.started);
       if (this.credits !== undefined && this.credits.remaining === 0) {
         // No credit: look one item ahead, because the end of the stream and an error need no
         // credit (as in gRPC, the close is not held back by an unrequested message); a message
@@ -374,18 +393,12 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       this.held = undefined;
       if (r.done) {
         this.finished = true;
-        controller.close();
-        return;
+        return { done: true, value: undefined };
       }
       this.credits?.consume();
-      controller.enqueue(r.value as MessageShape<O>);
+      return { done: false, value: r.value as MessageShape<O> };
     } catch (e) {
-      const error = this.fail(e);
-      try {
-        controller.error(error);
-      } catch {
-        // Already errored by fail().
-      }
+      throw this.fail(e);
     }
   }
 
@@ -407,11 +420,6 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     this.credits?.fail(error);
     this.headerDeferred.reject(error);
     this.trailerDeferred.reject(error);
-    try {
-      this.responsesController?.error(error);
-    } catch {
-      // The responses had already ended.
-    }
     void this.reader?.cancel(error).catch(noop);
     this.signal.done();
     return error;
@@ -454,4 +462,29 @@ export function openServerStream<I extends DescMessage, O extends DescMessage>(
   options: OpenOptions = {},
 ): ServerStreamCall<O> {
   return new StreamCall<I, O>(binding, "server_streaming", options, request);
+}
+
+/**
+ * The responses of a call as an async generator, for the async-iterable forms: each `next()`
+ * reads one response (so the body is read only as the loop advances), the trailers are awaited at
+ * the end so `onTrailer` has run, and leaving the loop early cancels the call upstream.
+ */
+export async function* iterateResponses<O extends DescMessage>(
+  call: StreamCall<DescMessage, O>,
+): AsyncGenerator<MessageShape<O>, void, undefined> {
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await call.read();
+      if (r.done) break;
+      yield r.value;
+    }
+    await call.trailer;
+    finished = true;
+  } catch (e) {
+    finished = true;
+    throw e;
+  } finally {
+    if (!finished) call.cancel(new TripleError("the stream's consumer stopped reading", Code.Canceled));
+  }
 }

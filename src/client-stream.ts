@@ -1,5 +1,5 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
-import { StreamCall, type OpenOptions } from "./call.js";
+import { iterateResponses, StreamCall, type OpenOptions } from "./call.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
@@ -37,29 +37,9 @@ export function runBidiStream(
     [Symbol.asyncIterator]() {
       const call = new StreamCall<DescMessage, DescMessage>(binding, "bidi_streaming", options as OpenOptions);
       void pumpRequests(call, requests);
-      return iterateCall(call);
+      return iterateResponses(call);
     },
   };
-}
-
-async function* iterateCall(call: StreamCall<DescMessage, DescMessage>): AsyncGenerator<Message, void, undefined> {
-  const reader = call.responses.getReader();
-  let finished = false;
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      yield r.value;
-    }
-    await call.trailer;
-    finished = true;
-  } catch (e) {
-    finished = true;
-    throw e;
-  } finally {
-    if (!finished) call.cancel("the stream's consumer stopped reading");
-    reader.releaseLock();
-  }
 }
 
 /**

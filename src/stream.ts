@@ -1,18 +1,16 @@
-import type { DescMessage, Message } from "@bufbuild/protobuf";
+import type { Message } from "@bufbuild/protobuf";
 import { Code } from "./code.js";
 import type { CallSignal } from "./call-signal.js";
 import { callRequestBase } from "./call-request.js";
 import type { CallOptions, MethodBinding } from "./client.js";
 import { findCompression } from "./compression.js";
-import { encodeEnvelope, FLAG_COMPRESSED } from "./envelope.js";
 import { TripleError } from "./errors.js";
 import { applyInterceptors, type StreamRequest, type StreamResponse } from "./interceptors.js";
 import { contentType, parseContentType } from "./protocol/content-type.js";
 import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "./protocol/error-json.js";
-import { decodeStreamBody } from "./protocol/stream-body.js";
+import { messageStream, StreamBodyReader, type MessageReader } from "./protocol/stream-body.js";
 import { readErrorText } from "./read-body.js";
 import { httpVersionRefusedError } from "./request-streaming.js";
-import { serializeChecked } from "./serialize.js";
 import type { Transport } from "./transport/transport.js";
 
 /** How a streaming call starts: its body, and how many parsed responses may wait for the reader. */
@@ -82,32 +80,53 @@ async function sendStream(
   // Nobody is obliged to look at the trailer; its failure is reported through the messages too.
   trailer.catch(() => {});
   const method = req.method;
-  const messages = decodeStreamBody<Message>({
+  const reader = new StreamBodyReader<Message>({
     body: res.body,
     parse: (bytes) => format.parse(method.output, bytes),
     compression,
     readMaxBytes: transport.readMaxBytes,
     header: res.headers,
-    highWaterMark,
     onEnd: (end) => (end.error === undefined ? settle(end.trailer) : fail(end.error)),
   });
-  return { stream: true, header: res.headers, messages, trailer };
+  return lazyStreamResponse(res.headers, reader, trailer, highWaterMark);
+}
+
+const DIRECT_READER = Symbol("triple-es.directReader");
+
+interface DirectResponse extends StreamResponse {
+  /** The decoder itself, as long as nobody asked for (or replaced) `messages`. */
+  readonly [DIRECT_READER]: () => MessageReader<Message> | undefined;
 }
 
 /**
- * Serializes one request message into an envelope, compressed when the transport sends
- * compressed and the message is big enough to gain from it.
+ * A stream response whose `messages` ReadableStream is made only when someone asks for it: an
+ * interceptor that looks at the messages gets a real stream (and may replace it), while calls
+ * whose interceptors leave it alone read the decoder directly, without a stream layer per message.
  */
-export async function encodeRequestEnvelope(
-  transport: Transport,
-  schema: DescMessage,
-  message: Message,
-): Promise<Uint8Array> {
-  const bytes = serializeChecked(transport, schema, message);
-  const compression = transport.sendCompression;
-  if (compression !== undefined && bytes.byteLength >= transport.compressMinBytes) {
-    return encodeEnvelope(FLAG_COMPRESSED, await compression.compress(bytes));
-  }
-  return encodeEnvelope(0, bytes);
+function lazyStreamResponse(
+  header: Headers,
+  reader: MessageReader<Message>,
+  trailer: Promise<Headers>,
+  highWaterMark: number,
+): StreamResponse {
+  let messages: ReadableStream<Message> | undefined;
+  const response: DirectResponse = {
+    stream: true,
+    header,
+    trailer,
+    get messages() {
+      messages ??= messageStream(reader, highWaterMark);
+      return messages;
+    },
+    set messages(replacement) {
+      messages = replacement;
+    },
+    [DIRECT_READER]: () => (messages === undefined ? reader : undefined),
+  };
+  return response;
 }
 
+/** How a call reads a stream response's messages: directly when it can, else through `messages`. */
+export function responseReader(res: StreamResponse): MessageReader<Message> {
+  return (res as Partial<DirectResponse>)[DIRECT_READER]?.() ?? res.messages.getReader();
+}

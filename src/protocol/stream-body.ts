@@ -4,7 +4,7 @@ import { EnvelopeParser, FLAG_COMPRESSED, FLAG_END_STREAM, type Envelope } from 
 import { TripleError } from "../errors.js";
 import { parseEndStream, type EndStream } from "./end-stream.js";
 
-/** Inputs for {@link decodeStreamBody}. */
+/** Inputs for {@link StreamBodyReader}. */
 export interface StreamBodyOptions<T> {
   /** The response body: Triple envelopes. */
   readonly body: ReadableStream<Uint8Array>;
@@ -15,48 +15,96 @@ export interface StreamBodyOptions<T> {
   readonly readMaxBytes: number;
   /** The response headers, folded into the metadata of an error from the end-of-stream frame. */
   readonly header: Headers;
-  /** How many parsed messages may wait for the consumer. 0 means: parse only on demand. */
-  readonly highWaterMark: number;
-  /** Called once with the end-of-stream frame's meaning, before the stream closes or errors. */
+  /** Called once with the end-of-stream frame's meaning (or the failure), before `read()` reports it. */
   readonly onEnd: (end: EndStream) => void;
 }
 
 const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_END_STREAM;
 
+/** Something messages are read from one at a time: a {@link StreamBodyReader} or a stream's reader. */
+export interface MessageReader<T> {
+  read(): Promise<ReadableStreamReadResult<T>>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /**
- * Decodes a Triple stream body into messages, pulling the body only as the consumer pulls the
- * result: the network is read when no parsed envelope is left to hand out, and never further.
+ * Decodes a Triple stream body into messages, one per `read()`, reading the network only when no
+ * parsed envelope is left to hand out, and never further. There is no queue of its own: the
+ * only bytes held are the current network chunk, whose envelopes are handed out as views.
  *
  * Protocol rules enforced here: exactly one end-of-stream frame, last; no unknown flag bits; a
  * compressed flag only with a negotiated encoding; a body must not end inside an envelope.
+ * A failure (the server's end frame, a framing error, a broken body) is reported only after every
+ * message received before it has been read, so an error never hides data that arrived.
  *
- * An error (from the server's end frame or from a broken body) is raised only once every
- * message received before it has been handed out, so a failure never hides data that arrived.
+ * It is a plain reader rather than a ReadableStream because a stream layer per message costs
+ * more than parsing the message; {@link messageStream} wraps it where a stream is wanted.
  */
-export function decodeStreamBody<T>(options: StreamBodyOptions<T>): ReadableStream<T> {
-  const { parse, compression, readMaxBytes, header, onEnd } = options;
-  const parser = new EnvelopeParser({ readMaxBytes });
-  const reader = options.body.getReader();
-  // Envelopes parsed from the current chunk, not yet handed out (views into that chunk).
-  const pending: Envelope[] = [];
-  const collect = (e: Envelope) => pending.push(e);
-  let next = 0;
-  let ended = false;
-  let failure: TripleError | undefined;
-  let queued = 0;
+export class StreamBodyReader<T> implements MessageReader<T> {
+  private readonly options: StreamBodyOptions<T>;
+  private readonly parser: EnvelopeParser;
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  /** Envelopes parsed from the current chunk, not yet handed out (views into that chunk). */
+  private pending: Envelope[] = [];
+  private next = 0;
+  private ended = false;
+  private done = false;
+  private failure: TripleError | undefined;
+  /** A framing error found in a chunk after complete envelopes: raised once those are read. */
+  private deferred: unknown;
 
-  // A framing error found in a chunk after complete envelopes: raised once those are handed out.
-  let deferred: unknown;
+  constructor(options: StreamBodyOptions<T>) {
+    this.options = options;
+    this.parser = new EnvelopeParser({ readMaxBytes: options.readMaxBytes });
+    this.reader = options.body.getReader();
+  }
 
-  async function fill(): Promise<boolean> {
-    while (next === pending.length) {
-      if (deferred !== undefined) throw deferred;
-      pending.length = 0;
-      next = 0;
-      const r = await reader.read();
+  async read(): Promise<ReadableStreamReadResult<T>> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.done) return { done: true, value: undefined };
+    try {
+      for (;;) {
+        if (this.next === this.pending.length && !(await this.fill())) {
+          this.done = true;
+          return { done: true, value: undefined };
+        }
+        const message = await this.handle(this.pending[this.next++]!);
+        if (message !== undefined) return { done: false, value: message.value };
+      }
+    } catch (e) {
+      throw this.fail(TripleError.from(e, Code.Internal));
+    }
+  }
+
+  cancel(reason?: unknown): Promise<void> {
+    if (!this.done && this.failure === undefined) {
+      this.fail(reason instanceof TripleError ? reason : new TripleError("the response stream was cancelled", Code.Canceled, { cause: reason }));
+    }
+    return this.reader.cancel(reason).catch(() => {});
+  }
+
+  private fail(error: TripleError): TripleError {
+    this.failure = error;
+    this.pending = [];
+    this.next = 0;
+    if (!this.ended) {
+      this.ended = true;
+      this.options.onEnd({ trailer: new Headers(), error });
+    }
+    void this.reader.cancel(error).catch(() => {});
+    return error;
+  }
+
+  /** Reads chunks until at least one envelope is pending; false at a well-formed end of body. */
+  private async fill(): Promise<boolean> {
+    while (this.next === this.pending.length) {
+      if (this.deferred !== undefined) throw this.deferred;
+      this.pending = [];
+      this.next = 0;
+      const r = await this.reader.read();
       if (r.done) {
-        parser.end();
-        if (!ended) {
+        this.parser.end();
+        if (!this.ended) {
           throw new TripleError(
             "the stream ended without an end-of-stream frame: the response was cut off or the server is not a Triple server",
             Code.Internal,
@@ -64,19 +112,21 @@ export function decodeStreamBody<T>(options: StreamBodyOptions<T>): ReadableStre
         }
         return false;
       }
+      const pending = this.pending;
       try {
-        parser.push(r.value, collect);
+        this.parser.push(r.value, (e) => pending.push(e));
       } catch (e) {
         if (pending.length === 0) throw e;
-        deferred = e;
+        this.deferred = e;
       }
     }
     return true;
   }
 
-  async function handle(envelope: Envelope, controller: ReadableStreamDefaultController<T>): Promise<void> {
+  /** One envelope: a message to hand out, or undefined for the end frame. Sync unless compressed. */
+  private handle(envelope: Envelope): { value: T } | undefined | Promise<{ value: T } | undefined> {
     const { flags } = envelope;
-    if (ended) {
+    if (this.ended) {
       throw new TripleError(
         (flags & FLAG_END_STREAM) !== 0
           ? "a second end-of-stream frame arrived"
@@ -87,69 +137,49 @@ export function decodeStreamBody<T>(options: StreamBodyOptions<T>): ReadableStre
     if ((flags & ~KNOWN_FLAGS) !== 0) {
       throw new TripleError(`invalid envelope flags 0x${flags.toString(16).padStart(2, "0")}`, Code.Internal);
     }
-    let data = envelope.data;
-    if ((flags & FLAG_COMPRESSED) !== 0) {
-      if (compression === "identity") {
-        throw new TripleError(
-          "a message is flagged compressed but the response named no Connect-Content-Encoding",
-          Code.Internal,
-        );
-      }
-      data = await compression.decompress(data, readMaxBytes);
+    if ((flags & FLAG_COMPRESSED) === 0) return this.decode(flags, envelope.data);
+    const compression = this.options.compression;
+    if (compression === "identity") {
+      throw new TripleError("a message is flagged compressed but the response named no Connect-Content-Encoding", Code.Internal);
     }
+    return compression.decompress(envelope.data, this.options.readMaxBytes).then((data) => this.decode(flags, data));
+  }
+
+  private decode(flags: number, data: Uint8Array): { value: T } | undefined {
     if ((flags & FLAG_END_STREAM) !== 0) {
-      ended = true;
-      const end = parseEndStream(data, header);
-      onEnd(end);
+      this.ended = true;
+      const end = parseEndStream(data, this.options.header);
+      this.options.onEnd(end);
       if (end.error !== undefined) throw end.error;
-      return;
+      return undefined;
     }
-    let message: T;
     try {
-      message = parse(data);
+      return { value: this.options.parse(data) };
     } catch (e) {
       throw new TripleError(`failed to parse a response message: ${String(e)}`, Code.Internal, { cause: e });
     }
-    controller.enqueue(message);
-    queued++;
   }
+}
 
+/**
+ * A pull-based ReadableStream over a message reader: each pull reads one message, and the queue
+ * holds at most `highWaterMark` parsed messages. Errors surface after the queued messages,
+ * because the reader reports a failure only once everything before it was read.
+ */
+export function messageStream<T>(reader: MessageReader<T>, highWaterMark: number): ReadableStream<T> {
   return new ReadableStream<T>(
     {
       async pull(controller) {
-        // A failure waits until the messages queued before it have been read.
-        if (failure !== undefined) {
-          if (controller.desiredSize === options.highWaterMark) controller.error(failure);
-          return;
-        }
-        queued = 0;
         try {
-          // Hand out at least one message per pull, more only while the queue wants them.
-          while (queued === 0 || (controller.desiredSize ?? 0) > 0) {
-            if (!(await fill())) {
-              controller.close();
-              return;
-            }
-            await handle(pending[next++]!, controller);
-          }
+          const r = await reader.read();
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
         } catch (e) {
-          failure = TripleError.from(e, Code.Internal);
-          if (!ended) {
-            ended = true;
-            onEnd({ trailer: new Headers(), error: failure });
-          }
-          void reader.cancel(failure).catch(() => {});
-          if (controller.desiredSize === options.highWaterMark) controller.error(failure);
+          controller.error(e);
         }
       },
-      cancel(reason) {
-        if (!ended) {
-          ended = true;
-          onEnd({ trailer: new Headers(), error: TripleError.from(reason, Code.Canceled) });
-        }
-        return reader.cancel(reason);
-      },
+      cancel: (reason) => reader.cancel(reason),
     },
-    new CountQueuingStrategy({ highWaterMark: options.highWaterMark }),
+    new CountQueuingStrategy({ highWaterMark }),
   );
 }
