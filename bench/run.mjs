@@ -1,0 +1,291 @@
+#!/usr/bin/env node
+// Runs the benchmarks: raw fetch, triple-es, connect-web and dubbo-web against one bench server
+// (the real dubbo-node adapter, plus the pre-encoded producer), each run in its own process,
+// interleaved A B C D (the order rotates every round), medians over the rounds, ratios to raw
+// fetch and connect-web measured in the same run.
+//
+//   node bench/run.mjs            full run (npm run bench; ~4 min on 2 cores)
+//   node bench/run.mjs --quick    small counts, 3 rounds, one process per client per round
+//                                 running every scenario (npm run bench:quick; < 1 min)
+//   options: --rounds N   --only key1,key2 (scenario keys below)   --clients raw,triple,...
+//
+// Prints a Markdown table and writes bench/out/results-{full,quick}.{md,json}.
+// Run `node bench/install.mjs` first (the npm scripts do).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { benchDir, buildAll, clients } from "./lib/build.mjs";
+import { runClient, startServer } from "./lib/server.mjs";
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes("--quick");
+const rounds = Number(opt("--rounds") ?? (quick ? 3 : 5));
+const onlyKeys = opt("--only")?.split(",");
+const clientKeys = opt("--clients")?.split(",") ?? Object.keys(clients);
+
+const KiB64 = 65536;
+const ALL = ["raw", "triple", "connect", "dubbo"];
+const STREAMING_UPLOAD = ["raw", "triple"]; // connect-web and dubbo-web cannot stream a request body
+
+/**
+ * The scenarios. `rows` are the table lines each produces: metric key, title, and whether higher
+ * is better (↑) or lower (↓).
+ */
+const scenarios = [
+  {
+    key: "unary-seq",
+    job: { scenario: "unary", server: "dubbo", size: 64, concurrency: 1, calls: quick ? 150 : 2000 },
+    rows: [
+      ["callsPerSec", "unary sequential, 64 B (calls/s)", "↑"],
+      ["cpuUsPerCall", "client CPU per unary call, sequential (µs)", "↓"],
+    ],
+  },
+  {
+    key: "unary-c16",
+    job: { scenario: "unary", server: "dubbo", size: 64, concurrency: 16, calls: quick ? 300 : 4000 },
+    rows: [["callsPerSec", "unary concurrency 16, 64 B (calls/s)", "↑"]],
+  },
+  {
+    key: "ss64",
+    job: { scenario: "server-stream", server: "dubbo", count: quick ? 10_000 : 50_000, size: 64, reps: 1 },
+    rows: [["msgsPerSec", `server stream ${quick ? "10k" : "50k"} × 64 B, dubbo-node handler (msgs/s)`, "↑"]],
+  },
+  {
+    key: "ss64pre",
+    job: { scenario: "server-stream", server: "pre", count: 50_000, size: 64, reps: quick ? 3 : 7 },
+    rows: [
+      ["msgsPerSec", "the same bytes from the pre-encoded producer (msgs/s)", "↑"],
+      ["cpuUsPerMsg", "client CPU per 64 B message, pre-encoded (µs)", "↓"],
+    ],
+  },
+  {
+    key: "ss64k",
+    job: { scenario: "server-stream", server: "dubbo", count: quick ? 300 : 1000, size: KiB64, reps: quick ? 1 : 3 },
+    rows: [["MBps", `server stream ${quick ? "300" : "1,000"} × 64 KiB, dubbo-node handler (MB/s)`, "↑"]],
+  },
+  {
+    key: "ss64kpre",
+    job: { scenario: "server-stream", server: "pre", count: quick ? 300 : 1000, size: KiB64, reps: quick ? 3 : 7 },
+    rows: [
+      ["MBps", "the same bytes from the pre-encoded producer (MB/s)", "↑"],
+      ["cpuUsPerMsg", "client CPU per 64 KiB message, pre-encoded (µs)", "↓"],
+    ],
+  },
+  {
+    key: "cs64",
+    clients: STREAMING_UPLOAD,
+    job: { scenario: "client-stream", server: "dubbo", count: quick ? 10_000 : 50_000, size: 64, mode: "iterable" },
+    rows: [
+      ["msgsPerSec", `client stream ${quick ? "10k" : "50k"} × 64 B, requests from an iterable (msgs/s)`, "↑"],
+      ["cpuUsPerMsg", "client CPU per client-stream message (µs)", "↓"],
+    ],
+  },
+  {
+    key: "cs64open",
+    clients: ["triple"],
+    rawFrom: "cs64", // the raw fetch figure of the row above, not measured twice
+    job: { scenario: "client-stream", server: "dubbo", count: quick ? 10_000 : 50_000, size: 64, mode: "open" },
+    rows: [
+      ["msgsPerSec", "client stream, triple-es `open()` call API + write queue (msgs/s)", "↑"],
+      ["cpuUsPerMsg", "client CPU per client-stream message, `open()` (µs)", "↓"],
+    ],
+  },
+  {
+    key: "slow",
+    job: { scenario: "slow-consumer", server: "dubbo", count: quick ? 400 : 2000, size: KiB64, slowFirst: 200, slowDelayMs: 2 },
+    rows: [
+      ["lead", `slow consumer ${quick ? "400" : "2,000"} × 64 KiB (2 ms × first 200): producer lead (msgs)`, "↓"],
+      // In --quick the process has run other scenarios before: its RSS says little.
+      ...(quick ? [] : [["rssGrowthMB", "slow consumer: client peak RSS growth (MB)", "↓"]]),
+    ],
+  },
+  {
+    // The same with a 4× longer stream: RSS must not grow with the stream's length.
+    key: "slowLong",
+    full: true,
+    job: { scenario: "slow-consumer", server: "dubbo", count: 8000, size: KiB64, slowFirst: 200, slowDelayMs: 2 },
+    rows: [["rssGrowthMB", "slow consumer, 8,000 × 64 KiB: client peak RSS growth (MB)", "↓"]],
+  },
+]
+  .filter((s) => !(quick && s.full)).filter((s) => !onlyKeys || onlyKeys.includes(s.key));
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function fmt(v) {
+  if (v === undefined) return "n/a";
+  const a = Math.abs(v);
+  const digits = a >= 100 ? 0 : a >= 10 ? 1 : 2;
+  return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+async function main() {
+  const started = new Date();
+  const load0 = loadavg()[0];
+  process.stderr.write(`[bench] building bundles (esbuild) …\n`);
+  const bundles = await buildAll();
+  const server = await startServer(bundles.server);
+  process.stderr.write(`[bench] server ${JSON.stringify(server.urls)}\n`);
+  const urls = { dubbo: server.urls.dubboH1, pre: server.urls.preH1, control: server.urls.control };
+
+  // results[scenarioKey][client] = [{metrics} | {error} | {unsupported}]
+  const results = {};
+  let failures = 0;
+  const t0 = performance.now();
+  try {
+    const record = (r, sc, c, res) => {
+      ((results[sc.key] ??= {})[c] ??= []).push(res);
+      if (!res.ok && !res.unsupported) {
+        failures++;
+        process.stderr.write(`[bench] FAIL round ${r + 1} ${sc.key} ${c}: ${res.error}\n`);
+      }
+    };
+    const takes = (sc, c) => (sc.clients ?? ALL).includes(c) && clientKeys.includes(c);
+    // Rotate the order each round so no client always runs right after the same other one.
+    const rotate = (names, r) => names.map((_, i) => names[(i + r) % names.length]);
+    for (let r = 0; r < rounds; r++) {
+      if (quick) {
+        // One process per client per round, running every scenario in turn: A B C D.
+        for (const c of rotate(ALL.filter((c) => clientKeys.includes(c)), r)) {
+          const mine = scenarios.filter((sc) => takes(sc, c));
+          const res = await runClient(bundles.clients[c], mine.map((sc) => ({ ...sc.job, urls })));
+          mine.forEach((sc, i) => record(r, sc, c, Array.isArray(res) ? res[i] : res));
+        }
+      } else {
+        // One process per scenario per client: A B C D for each scenario.
+        for (const sc of scenarios) {
+          for (const c of rotate(ALL.filter((c) => takes(sc, c)), r)) {
+            record(r, sc, c, await runClient(bundles.clients[c], { ...sc.job, urls }));
+          }
+        }
+      }
+      process.stderr.write(`[bench] round ${r + 1}/${rounds} done (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    }
+  } finally {
+    await server.stop();
+  }
+  const load1 = loadavg()[0];
+
+  // Medians, ratios, spread.
+  const table = [];
+  for (const sc of scenarios) {
+    for (const [metric, title, dir] of sc.rows) {
+      const row = { key: sc.key, metric, title, dir, med: {}, spread: {}, note: {} };
+      if (sc.rawFrom) {
+        const ref = table.find((t) => t.key === sc.rawFrom && t.metric === metric);
+        if (ref?.med.raw !== undefined) row.med.raw = ref.med.raw;
+      }
+      for (const c of ALL) {
+        const runs = results[sc.key]?.[c];
+        if (!runs) continue;
+        const ok = runs.filter((x) => x.ok).map((x) => x.metrics[metric]);
+        if (ok.length === runs.length && ok.length > 0) {
+          row.med[c] = median(ok);
+          row.spread[c] = row.med[c] === 0 ? 0 : (Math.max(...ok) - Math.min(...ok)) / Math.abs(row.med[c]);
+        } else {
+          const bad = runs.find((x) => !x.ok);
+          row.note[c] = bad?.unsupported ? "n/a" : "FAIL";
+        }
+      }
+      table.push(row);
+    }
+  }
+
+  const cell = (row, c) => {
+    if (row.med[c] === undefined) return row.note[c] ?? "—";
+    const v = row.med[c];
+    const rs = [];
+    if (c !== "raw" && row.med.raw) rs.push(`${(v / row.med.raw).toFixed(2)}× raw`);
+    if (c !== "connect" && c !== "raw" && row.med.connect) rs.push(`${(v / row.med.connect).toFixed(2)}× cw`);
+    return rs.length ? `${fmt(v)} (${rs.join(", ")})` : fmt(v);
+  };
+  const shown = ALL.filter((c) => clientKeys.includes(c));
+  const lines = [];
+  lines.push(
+    `${quick ? "Quick run" : "Full run"}: ${started.toISOString().slice(0, 16).replace("T", " ")} UTC, Node ${process.version}, ` +
+      `${cpus().length} cores (${cpus()[0]?.model.trim() ?? "?"}), ${rounds} rounds, medians; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.`,
+  );
+  lines.push("");
+  lines.push(`| scenario | ${shown.map((c) => clients[c].label).join(" | ")} | spread |`);
+  lines.push(`|---|${shown.map(() => "---:").join("|")}|---:|`);
+  for (const row of table) {
+    const spread = Math.max(0, ...Object.values(row.spread));
+    lines.push(`| ${row.dir} ${row.title} | ${shown.map((c) => cell(row, c)).join(" | ")} | ${(spread * 100).toFixed(0)} % |`);
+  }
+  lines.push("");
+  lines.push(...targets(table));
+  const text = lines.join("\n");
+  process.stdout.write(`\n${text}\n`);
+  if (load0 > 1.5 || load1 > 1.5) {
+    process.stdout.write(`\nNote: the load average was above 1.5: other work shared the 2 cores; ratios are more reliable than absolute figures.\n`);
+  }
+  const outDir = join(benchDir, "out");
+  mkdirSync(outDir, { recursive: true });
+  const name = `results-${quick ? "quick" : "full"}`;
+  writeFileSync(join(outDir, `${name}.md`), text + "\n");
+  writeFileSync(
+    join(outDir, `${name}.json`),
+    JSON.stringify({ started, node: process.version, cores: cpus().length, rounds, load: [load0, load1], scenarios, results, table }, null, 1),
+  );
+  process.stderr.write(`[bench] wrote bench/out/${name}.md and .json (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+  if (failures > 0) {
+    process.stderr.write(`[bench] ${failures} run(s) failed their checks\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** The issue's targets, checked against this run's medians. */
+function targets(table) {
+  const get = (key, metric) => table.find((r) => r.key === key && r.metric === metric)?.med ?? {};
+  const out = ["Targets (triple-es, this run):", ""];
+  const line = (ok, text) => out.push(`- ${ok === undefined ? "n/a " : ok ? "MET " : "MISS"} ${text}`);
+  const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
+  const pct = (x) => (x === undefined ? "n/a" : `${(x * 100).toFixed(0)} %`);
+  const x = (v) => (v === undefined ? "n/a" : `${v.toFixed(2)}×`);
+
+  const pre = get("ss64pre", "msgsPerSec");
+  const preCpu = get("ss64pre", "cpuUsPerMsg");
+  const vsCw = ratio(pre.triple, pre.connect);
+  const vsRaw = ratio(pre.triple, pre.raw);
+  const cpuVsCw = ratio(preCpu.connect, preCpu.triple);
+  line(vsCw === undefined ? undefined : vsCw >= 1.5 && vsRaw >= 0.7,
+    `server stream 64 B (pre-encoded producer): ${x(vsCw)} connect-web msgs/s (≥ 1.5×), ${pct(vsRaw)} of raw fetch (≥ 70 %); CPU per message ${x(cpuVsCw)} less than connect-web`);
+  const big = get("ss64kpre", "MBps");
+  const bigD = get("ss64k", "MBps");
+  const bigRaw = ratio(big.triple, big.raw);
+  line(bigRaw === undefined ? undefined : bigRaw >= 0.9,
+    `server stream 64 KiB: ${pct(bigRaw)} of raw fetch MB/s with the pre-encoded producer (≥ 90 %), ${pct(ratio(bigD.triple, bigD.raw))} through the dubbo-node handler`);
+  const us = get("unary-seq", "callsPerSec");
+  const uc = get("unary-c16", "callsPerSec");
+  const s1 = ratio(us.triple, us.connect);
+  const s16 = ratio(uc.triple, uc.connect);
+  line(s1 === undefined ? undefined : s1 >= 0.98 && s16 >= 0.98,
+    `unary ≥ connect-web: sequential ${x(s1)}, concurrency 16 ${x(s16)} (within the 1–3 % noise counts as equal)`);
+  const lead = get("slow", "lead");
+  const rss = get("slow", "rssGrowthMB");
+  const rssLong = get("slowLong", "rssGrowthMB");
+  const peerLead = Math.max(...["raw", "connect", "dubbo"].map((c) => lead[c] ?? 0));
+  // Bounded: no more than the peers (whose lead is the kernel's and the runtime's buffers) plus
+  // a few messages; flat: a 4× longer stream grows RSS by less than half again (+5 MB of GC slack).
+  const bounded = lead.triple !== undefined ? lead.triple <= peerLead * 1.25 + 4 : undefined;
+  const flat = rssLong.triple !== undefined ? rssLong.triple <= rss.triple * 1.5 + 5 : true;
+  line(bounded === undefined ? undefined : bounded && flat,
+    `slow consumer: lead ${fmt(lead.triple)} msgs vs ${fmt(lead.raw)} for raw fetch (the transport's buffers)` +
+      (rss.triple === undefined ? "; RSS only in the full run" : `; RSS growth ${fmt(rss.triple)} MB`) +
+      (rssLong.triple !== undefined ? `, ${fmt(rssLong.triple)} MB for a 4× longer stream` : ""));
+  out.push("- bundle size: see `npm run size`");
+  return out;
+}
+
+main().catch((e) => {
+  process.stderr.write(`[bench] ${e.stack ?? e}\n`);
+  process.exit(1);
+});

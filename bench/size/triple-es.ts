@@ -1,0 +1,11 @@
+// triple-es, as its generated client does it: one createUnaryFn per method.
+import { createFetchTransport, createUnaryFn } from "../../src/index.js";
+import { GreeterService, type SayRequestSchema, type SayResponseSchema } from "../gen/v2/triple/size/v1/size_pb.js";
+
+export async function say(baseUrl: string, name: string): Promise<string> {
+  const say = createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(
+    GreeterService.methods[0]!,
+    createFetchTransport({ baseUrl }),
+  );
+  return (await say({ name })).sentence;
+}
