@@ -114,17 +114,31 @@ function describe(e: Error): string {
  */
 function mapBodyErrors(body: ReadableStream<Uint8Array>, req: HttpRequest): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  const { signal } = req;
+  // Not every fetch errors its body on abort (msw's mocked responses and some polyfills do not),
+  // and a deadline must hold whatever the fetch does: on abort the body is cancelled, which ends
+  // a pending read. One listener for the body's life, as one per read costs more than the read.
+  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
+  signal.addEventListener("abort", onAbort, { once: true });
+  const release = () => signal.removeEventListener("abort", onAbort);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
-          const r = await readOrAbort(reader, req.signal);
-          if (r.done) controller.close();
-          else controller.enqueue(r.value);
+          if (signal.aborted) throw signal.reason;
+          const r = await reader.read();
+          if (signal.aborted) throw signal.reason;
+          if (r.done) {
+            release();
+            controller.close();
+          } else {
+            controller.enqueue(r.value);
+          }
         } catch (e) {
+          release();
           controller.error(
-            req.signal.aborted
-              ? TripleError.from(req.signal.reason)
+            signal.aborted
+              ? TripleError.from(signal.reason)
               : e instanceof TripleError
                 ? e
                 : new TripleError(`the connection failed while reading the response: ${String(e)}`, Code.Unavailable, {
@@ -134,41 +148,10 @@ function mapBodyErrors(body: ReadableStream<Uint8Array>, req: HttpRequest): Read
         }
       },
       cancel(reason) {
+        release();
         return reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
-}
-
-/**
- * One read that ends when the call's signal fires, even if the body never does: not every fetch
- * errors its body on abort (msw's mocked responses and some polyfills do not), and a deadline
- * must hold whatever the fetch implementation. The abandoned body is cancelled.
- */
-function readOrAbort(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  signal: AbortSignal,
-): Promise<ReadableStreamReadResult<Uint8Array>> {
-  if (signal.aborted) {
-    void reader.cancel(signal.reason).catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason);
-      void reader.cancel(signal.reason).catch(() => {});
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    reader.read().then(
-      (r) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(r);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
