@@ -1,5 +1,6 @@
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
+import { DEFAULT_MAX_BYTES } from "./limits.js";
 
 /** Envelope flag: the payload is compressed with the stream's negotiated encoding. */
 export const FLAG_COMPRESSED = 0b01;
@@ -12,8 +13,7 @@ export interface Envelope {
   readonly data: Uint8Array;
 }
 
-/** The default cap on one message's size, as gRPC and Connect servers use. */
-export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+export { DEFAULT_MAX_BYTES };
 
 /** Writes the 5-byte prefix (flags, big-endian uint32 length) and the payload into one buffer. */
 export function encodeEnvelope(flags: number, data: Uint8Array): Uint8Array {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES } from "../envelope.js";
+import { DEFAULT_MAX_BYTES } from "../limits.js";
 import { binaryFormat } from "../format/binary.js";
 import type { TransportConfig, TransportOptions } from "./transport.js";
 
