@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
+import { webTransportCommands } from "./test/webtransport/commands.js";
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
@@ -31,7 +32,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts"],
           globalSetup: ["test/setup/global-dubbo.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -43,6 +44,7 @@ export default defineConfig({
           name: "chromium",
           include: ["test/browser/**/*.test.ts", "test/runtimes/browser/**/*.test.ts"],
           globalSetup: ["test/setup/global-dubbo.ts", "test/browser/no-store-proxy.ts"],
+          setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
           testTimeout: 30_000,
           browser: {
             enabled: true,
@@ -52,6 +54,30 @@ export default defineConfig({
               launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
             }),
             instances: [{ browser: "chromium" }],
+          },
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // WebTransport through the Deno gateway (gateway/) to dubbo-js, from real Chromium.
+          name: "webtransport",
+          include: ["test/webtransport/browser/**/*.test.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts", "test/webtransport/global-gateway.ts"],
+          setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
+          testTimeout: 30_000,
+          // One file at a time: the backpressure and load numbers are measured, not guessed.
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              // No --ignore-certificate-errors: the certificate-hash faults must be real.
+              launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs.filter((a) => a !== "--ignore-certificate-errors") },
+            }),
+            instances: [{ browser: "chromium" }],
+            commands: webTransportCommands,
           },
         },
       },

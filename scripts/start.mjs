@@ -4,14 +4,19 @@
 //   1. makes what is missing (playground/server/prepare.mjs: the dubbo-js server's packages and
 //      generated code, the page's generated code);
 //   2. starts the real dubbo-js server (playground/server/server.ts): HTTP/1.1 and HTTP/2 over TLS;
-//   3. starts Vite for the page (playground/), which learns the servers' addresses from it;
-//   4. prints the page's URL. Ctrl-C stops everything.
+//   3. starts the WebTransport gateway (gateway/, Deno from npm) in front of the HTTP/2 server, if
+//      it can: optional, the page works without its "WebTransport" choice (PLAYGROUND_WT=0: never);
+//   4. starts Vite for the page (playground/), which learns the servers' addresses from it;
+//   5. prints the page's URL. Ctrl-C stops everything.
 //
 // Ports (127.0.0.1): PLAYGROUND_PORT (page, default 5173), PLAYGROUND_H1_PORT (default 50071),
-// PLAYGROUND_H2_PORT (default 50072); 0 picks a free one. PLAYGROUND_WATCH=0 turns off Vite's
-// file watching and reloads (for tests).
+// PLAYGROUND_H2_PORT (default 50072), PLAYGROUND_WT_PORT (gateway, UDP, default 50073; a free one
+// when taken); 0 picks a free one. PLAYGROUND_WATCH=0 turns off Vite's file watching and reloads
+// (for tests).
 
 import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { existsSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +45,7 @@ const ports = {
   h1: portFromEnv("PLAYGROUND_H1_PORT", 50071),
   h2: portFromEnv("PLAYGROUND_H2_PORT", 50072),
 };
+const wtPort = portFromEnv("PLAYGROUND_WT_PORT", 50073);
 const envNames = { page: "PLAYGROUND_PORT", h1: "PLAYGROUND_H1_PORT", h2: "PLAYGROUND_H2_PORT" };
 const what = { page: "the page (Vite)", h1: "the HTTP/1.1 server", h2: "the HTTP/2 server" };
 
@@ -83,6 +89,8 @@ const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
   stdio: ["ignore", "pipe", "pipe"],
 });
 let stopping = false;
+/** The gateway's process once spawned (step 3): stopped with everything else. */
+let gatewayChild;
 server.stderr.setEncoding("utf8");
 server.stderr.on("data", (chunk) => process.stderr.write(chunk.replace(/^(?=.)/gm, "[server] ")));
 
@@ -114,8 +122,81 @@ server.once("exit", (code, signal) => {
   void shutdown(1);
 });
 
-// 3. Vite, in this process.
-process.env.PLAYGROUND_SERVERS = JSON.stringify({ h1: servers.h1, h2: servers.h2 });
+// 3. The WebTransport gateway: optional, so any failure only leaves the choice out.
+const gateway = await startGateway();
+if (gateway === undefined) gatewayChild = undefined;
+process.env.PLAYGROUND_SERVERS = JSON.stringify({ h1: servers.h1, h2: servers.h2, ...(gateway ? { wt: gateway.wt } : {}) });
+
+/** Whether UDP `port` can be bound on 127.0.0.1 now. */
+function udpFree(port) {
+  return new Promise((resolve) => {
+    const probe = createSocket("udp4");
+    probe.once("error", () => resolve(false));
+    probe.bind(port, HOST, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Starts gateway/main.ts on Deno (a devDependency) with a development certificate; undefined if it cannot. */
+async function startGateway() {
+  if (process.env.PLAYGROUND_WT === "0") return undefined;
+  const deno = join(root, "node_modules", ".bin", "deno");
+  const skip = (why) => {
+    say(`WebTransport: no gateway (${why}); the page works without the WebTransport choice.`);
+    return undefined;
+  };
+  if (!existsSync(deno)) return skip("Deno is not installed: npm install");
+  if (typeof servers.certFile !== "string") return skip("the server printed no certificate file");
+  let port = wtPort;
+  if (port !== 0 && !(await udpFree(port))) {
+    say(`UDP port ${port} (PLAYGROUND_WT_PORT) is in use: the gateway takes a free one.`);
+    port = 0;
+  }
+  // prettier-ignore
+  const child = spawn(deno, [
+    // The HTTP/2 server's certificate is its own CA (CA:TRUE, made for browsers to accept once),
+    // which rustls refuses as a server certificate even when trusted: skip verification for this
+    // one local upstream only.
+    "run", "--config", join(root, "gateway", "deno.json"), "--unstable-net", "--allow-net", "--allow-read",
+    `--unsafely-ignore-certificate-errors=${HOST}`,
+    join(root, "gateway", "main.ts"), "--upstream", servers.h2, "--upstream-ca", servers.certFile, "--dev-cert",
+    "--hostname", HOST, "--port", String(port),
+  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
+  gatewayChild = child;
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (chunk) => process.stderr.write(chunk.replace(/^(?=.)/gm, "[gateway] ")));
+  const info = await new Promise((resolve) => {
+    let buffered = "";
+    const timer = setTimeout(() => resolve(undefined), 20_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+    child.once("error", () => resolve(undefined));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      buffered += chunk;
+      const nl = buffered.indexOf("\n");
+      if (nl < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buffered.slice(0, nl)));
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+  if (info === undefined || typeof info.url !== "string" || typeof info.certSha256 !== "string") {
+    child.kill("SIGKILL");
+    return skip("it did not start; see the [gateway] lines above");
+  }
+  child.stdout.resume();
+  child.once("exit", (code, signal) => {
+    if (!stopping) say(`the WebTransport gateway stopped (${signal ?? `exit code ${code}`}); WebTransport calls will fail.`);
+  });
+  return { child, wt: { url: info.url, certSha256: info.certSha256 } };
+}
+
+// 4. Vite, in this process.
 let vite;
 try {
   const { createServer } = await import("vite");
@@ -132,14 +213,16 @@ try {
   await vite.listen();
 } catch (e) {
   server.kill("SIGTERM");
+  gatewayChild?.kill("SIGTERM");
   fail(`cannot start the page's dev server: ${e instanceof Error ? e.message : String(e)}`);
 }
 const address = vite.httpServer?.address();
 const url = `http://${HOST}:${typeof address === "object" && address ? address.port : ports.page}/`;
 
-// 4. The one URL.
+// 5. The one URL.
 process.stdout.write(`triple-es playground: ${url}\n`);
 say(`dubbo-js server: ${servers.h1} (HTTP/1.1), ${servers.h2} (HTTP/2, self-signed certificate). Ctrl-C stops.`);
+if (gateway) say(`WebTransport gateway: ${gateway.wt.url} → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
 
 async function shutdown(code) {
   if (stopping) return;
@@ -149,8 +232,17 @@ async function shutdown(code) {
     else server.once("exit", resolve);
   });
   server.kill("SIGTERM");
-  const force = setTimeout(() => server.kill("SIGKILL"), 3000);
-  await Promise.allSettled([vite?.close(), exited]);
+  const gatewayExited = new Promise((resolve) => {
+    const g = gatewayChild;
+    if (g === undefined || g.exitCode !== null || g.signalCode !== null) resolve();
+    else g.once("exit", resolve);
+  });
+  gatewayChild?.kill("SIGTERM");
+  const force = setTimeout(() => {
+    server.kill("SIGKILL");
+    gatewayChild?.kill("SIGKILL");
+  }, 3000);
+  await Promise.allSettled([vite?.close(), exited, gatewayExited]);
   clearTimeout(force);
   process.exit(code);
 }
@@ -158,4 +250,6 @@ process.once("SIGINT", () => void shutdown(0));
 process.once("SIGTERM", () => void shutdown(0));
 process.once("exit", () => {
   if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+  const g = gatewayChild;
+  if (g !== undefined && g.exitCode === null && g.signalCode === null) g.kill("SIGKILL");
 });

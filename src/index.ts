@@ -29,6 +29,14 @@ export {
 export type { RequestMode } from "./request-streaming.js";
 export { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "./write-queue.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
+export {
+  createWebTransportTransport,
+  type WebTransportTransport,
+  type WebTransportTransportOptions,
+  type WebTransportCertificateHash,
+  type WebTransportConstructor,
+  type WebTransportSessionLike,
+} from "./transport/webtransport.js";
 export type {
   Transport,
   TransportOptions,

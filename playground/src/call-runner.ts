@@ -114,7 +114,8 @@ export class CallRunner {
     return {
       method,
       messages,
-      baseUrl: baseUrl(),
+      baseUrl: state.http === "wt" ? state.servers.h2 : baseUrl(),
+      webTransport: state.http === "wt" ? state.servers.wt : undefined,
       format: state.format,
       headers: this.headers(),
       timeoutMs: this.timeoutMs(),

@@ -51,11 +51,32 @@ export interface Support {
   why: string;
 }
 
+/** Over WebTransport (the gateway, gateway/): every kind, both directions streaming at once. */
+function webTransportSupport(kind: DescMethod["methodKind"]): Support {
+  if (typeof (globalThis as { WebTransport?: unknown }).WebTransport !== "function") {
+    return { ok: false, label: "no WebTransport", why: "This browser has no WebTransport (Safari today); use Chromium, Edge or Firefox." };
+  }
+  if (!state.servers.wt) {
+    return { ok: false, label: "no gateway", why: "npm start could not start the WebTransport gateway (it needs Deno from npm install); see its output." };
+  }
+  switch (kind) {
+    case "bidi_streaming":
+      return { ok: true, label: "full duplex", why: "Each reply arrives as soon as the server sends it, while you keep sending: one QUIC stream per call through the gateway." };
+    case "client_streaming":
+      return { ok: true, label: "works", why: "Requests stream as you send; isReady follows QUIC flow control (a slow server makes it false)." };
+    case "server_streaming":
+      return { ok: true, label: "works", why: "Responses are read only as the page pulls; QUIC flow control stops the gateway, HTTP/2 flow control the server." };
+    default:
+      return { ok: true, label: "works", why: "One request, one response, on a stream of the shared session." };
+  }
+}
+
 const H1_UPLOAD =
   "Chromium streams a request body only over HTTP/2: over HTTP/1.1 fetch fails (net::ERR_ALPN_NEGOTIATION_FAILED).";
 
 /** Whether `kind` can run over `http` in this browser, and why. */
 export function support(kind: DescMethod["methodKind"], http: HttpChoice): Support {
+  if (http === "wt") return webTransportSupport(kind);
   const h2Blocked =
     http === "h2" && state.h2Reachable === false
       ? "The browser has not accepted the HTTP/2 server's self-signed certificate yet (see the link above)."

@@ -66,13 +66,17 @@ export class ConnectionBar {
         h("strong", {}, "HTTP"),
         radio<HttpChoice>("http", "h1", state.http, `1.1 (${state.servers.h1})`, (v) => (state.http = v)),
         radio<HttpChoice>("http", "h2", state.http, `2 over TLS (${h2})`, (v) => (state.http = v)),
+        state.servers.wt
+          ? radio<HttpChoice>("http", "wt", state.http, `WebTransport (${state.servers.wt.url})`, (v) => (state.http = v))
+          : null,
         radio<HttpChoice>("http", "custom", state.http, "custom", (v) => (state.http = v)),
         state.http === "custom" ? custom : null,
         h("strong", {}, "Format"),
         radio<FormatChoice>("format", "json", state.format, "JSON", (v) => (state.format = v)),
         radio<FormatChoice>("format", "binary", state.format, "binary", (v) => (state.format = v)),
       ),
-      h("div", { class: "row" }, certNote),
+      h("div", { class: "row" }, certNote, state.servers.wt ? null : h("span", { class: "hint", id: "wt-status" },
+        " WebTransport: no gateway (npm start starts one when Deno is installed: npm install).")),
     );
     this.renderMatrix();
   }
@@ -87,8 +91,8 @@ export class ConnectionBar {
     mount(
       this.matrixHost,
       h("table", { class: "matrix", id: "support-table" },
-        h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "HTTP/1.1"), h("th", {}, "HTTP/2 (TLS)"))),
-        h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), cell(k, "h1"), cell(k, "h2")))),
+        h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "HTTP/1.1"), h("th", {}, "HTTP/2 (TLS)"), h("th", {}, "WebTransport"))),
+        h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), cell(k, "h1"), cell(k, "h2"), cell(k, "wt")))),
       ),
       h("ul", { class: "hint why" },
         h("li", {}, "JSON and binary work for every kind; binary is smaller (bytes fields are not base64)."),
@@ -96,6 +100,7 @@ export class ConnectionBar {
         h("li", {}, state.requestStreams
           ? "This browser can stream request bodies, but only over HTTP/2 (Chromium), and half duplex: the response is readable only after the request body ends."
           : "This browser cannot stream request bodies at all: client and bidi streams need Chromium over HTTP/2."),
+        h("li", {}, "WebTransport goes through the gateway (gateway/, Deno) to the HTTP/2 server: full duplex, with its development certificate pinned by hash."),
         h("li", {}, "Hover a cell for the reason."),
       ),
     );

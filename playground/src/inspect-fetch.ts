@@ -4,7 +4,7 @@
 // SDK asks for it, so watching the wire never changes backpressure. Request bodies (client and
 // bidi streams) are watched the same way, as the browser pulls them.
 
-import { EnvelopeParser } from "triple-es";
+import { EnvelopeParser, type Transport } from "triple-es";
 
 export interface Frame {
   /** Which fetch call the frame belongs to (one per RPC). */
@@ -66,6 +66,42 @@ export function inspectingFetch(
       onChunk?.("in", n),
     );
     return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+/**
+ * The same watching for any transport (WebTransport has no fetch to wrap): the request body and
+ * the response body of every round trip pass through `watch`, pull by pull.
+ */
+export function inspectingTransport(inner: Transport, onFrame: FrameListener, onChunk?: ChunkListener): Transport {
+  return {
+    ...inner,
+    requestStreaming: (url) => inner.requestStreaming(url),
+    async roundTrip(req) {
+      const callId = nextCallId++;
+      const contentType = req.headers.get("content-type") ?? "";
+      const streaming = contentType.startsWith("application/connect+");
+      const emit =
+        (dir: Frame["dir"], status: number | undefined, type: string) =>
+        (kind: Frame["kind"], flags: number | undefined, data: Uint8Array) =>
+          onFrame({ callId, url: req.url, dir, kind, flags, data, status, contentType: type, time: performance.now() });
+      const out = emit("out", undefined, contentType);
+      let body = req.body;
+      if (body instanceof ReadableStream) {
+        body = watch(body, true, out, (n) => onChunk?.("out", n));
+      } else if (streaming) {
+        new EnvelopeParser().push(body, (e) => out("envelope", e.flags, e.data));
+      } else {
+        out("body", undefined, body);
+      }
+      const res = await inner.roundTrip({ ...req, body });
+      if (res.body === null) return res;
+      const type = res.headers.get("content-type") ?? "";
+      const watched = watch(res.body, type.startsWith("application/connect+"), emit("in", res.status, type), (n) =>
+        onChunk?.("in", n),
+      );
+      return { ...res, body: watched };
+    },
   };
 }
 

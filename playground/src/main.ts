@@ -20,7 +20,11 @@ async function loadServers(): Promise<Servers | undefined> {
   try {
     const res = await fetch("/__playground/config.json", { cache: "no-store" });
     const servers = (await res.json()) as Partial<Servers>;
-    if (typeof servers.h1 === "string" && typeof servers.h2 === "string") return { h1: servers.h1, h2: servers.h2 };
+    if (typeof servers.h1 === "string" && typeof servers.h2 === "string") {
+      const wt = servers.wt;
+      const hasWt = typeof wt?.url === "string" && typeof wt.certSha256 === "string";
+      return { h1: servers.h1, h2: servers.h2, ...(hasWt ? { wt } : {}) };
+    }
   } catch {
     // shown below
   }

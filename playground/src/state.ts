@@ -1,7 +1,8 @@
 // The page's state in one plain object, also exposed as `window.__playground` so tests (and curious
 // people in DevTools) can read what the page shows without scraping the DOM.
 
-export type HttpChoice = "h1" | "h2" | "custom";
+/** "wt": WebTransport to the gateway (gateway/) in front of the HTTP/2 server. */
+export type HttpChoice = "h1" | "h2" | "wt" | "custom";
 export type FormatChoice = "json" | "binary";
 
 export interface Servers {
@@ -9,6 +10,11 @@ export interface Servers {
   h1: string;
   /** The same server over HTTP/2 with TLS (self-signed), e.g. https://127.0.0.1:50052 */
   h2: string;
+  /**
+   * The WebTransport gateway in front of `h2`, when `npm start` could start it: its URL and the
+   * SHA-256 of its development certificate (base64), for `serverCertificateHashes`.
+   */
+  wt?: { url: string; certSha256: string } | undefined;
 }
 
 export interface ErrorView {
@@ -177,6 +183,8 @@ export function baseUrl(): string {
       return state.servers.h1;
     case "h2":
       return state.servers.h2;
+    case "wt":
+      return state.servers.wt?.url.replace(/\/+$/, "") ?? "";
     case "custom":
       return state.customUrl.replace(/\/+$/, "");
   }

@@ -14,7 +14,8 @@ import { createClient, createFetchTransport } from "triple-es";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { baseUrl, sleep, streamId, type Listener } from "./clients.js";
 
-const COUNT = 2000;
+// Long enough (192 MiB) that "stopped" is far from "ran to the end" even with Chromium's buffer.
+const COUNT = 3072;
 const SIZE = 64 * 1024;
 const MiB = 1024 * 1024;
 
@@ -57,7 +58,8 @@ describe.each(routes)("receive backpressure in Chromium over $name", (route) => 
     );
     // It must stop well short of the end. Without no-store Chromium's 55 MiB renderer buffer
     // comes on top of the transport's; with no-store only the transport's remain.
-    const bound = route.noStore ? 16 * MiB : 55 * MiB + 24 * MiB;
+    // (Measured 62–81 MiB without no-store, 10–14 MiB with it.)
+    const bound = route.noStore ? 24 * MiB : 55 * MiB + 41 * MiB;
     expect(ahead * SIZE).toBeLessThan(bound);
     expect(produced).toBeLessThan(COUNT);
 

@@ -225,7 +225,8 @@ export class Lab {
       } else {
         await runSend(this.v, {
           ...common,
-          baseUrl: state.servers.h2,
+          // Client streams need a streaming upload: HTTP/2, or WebTransport when chosen.
+          baseUrl: state.http === "wt" ? baseUrl() : state.servers.h2,
           count: Number(this.sendCount.value),
           chunkSize: Number(this.sendChunk.value),
           highWaterMarkBytes: Number(this.sendHwm.value) * 1024,

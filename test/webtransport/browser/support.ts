@@ -1,0 +1,66 @@
+// Shared by the WebTransport browser tests: a transport to the gateway of
+// test/webtransport/global-gateway.ts, the generated interop client, small helpers.
+
+import { inject, expect } from "vitest";
+import { createWebTransportTransport, TripleError, type WebTransportTransport, type WebTransportTransportOptions } from "triple-es";
+import { createInteropServiceClient, type InteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
+
+export function gatewayTransport(options: Partial<WebTransportTransportOptions> = {}): WebTransportTransport {
+  const g = inject("wtGateway");
+  return createWebTransportTransport({
+    url: g.url,
+    serverCertificateHashes: [{ algorithm: "sha-256", value: g.certSha256 }],
+    ...options,
+  });
+}
+
+export function interop(transport: WebTransportTransport): InteropServiceClient {
+  return createInteropServiceClient(transport);
+}
+
+export async function caught(p: Promise<unknown>): Promise<TripleError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TripleError);
+    return e as TripleError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let counter = 0;
+export const uniqueId = (name: string) => `wt-${name}-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 7)}`;
+
+/** Polls GetStreamStats until `until` holds or ~5 s pass; returns the last answer. */
+export async function statsWhen(
+  client: InteropServiceClient,
+  streamId: string,
+  until: (s: Awaited<ReturnType<InteropServiceClient["getStreamStats"]>>) => boolean,
+) {
+  let s = await client.getStreamStats({ streamId });
+  for (let i = 0; i < 100 && !until(s); i++) {
+    await sleep(50);
+    s = await client.getStreamStats({ streamId });
+  }
+  return s;
+}
+
+/** Polls until the producer's count stops moving for `quietMs`; returns the stats. */
+export async function settled(client: InteropServiceClient, streamId: string, quietMs = 300, maxMs = 10_000) {
+  const t0 = performance.now();
+  let last = await client.getStreamStats({ streamId });
+  let since = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    await sleep(50);
+    const now = await client.getStreamStats({ streamId });
+    if (now.produced !== last.produced || now.consumed !== last.consumed) {
+      last = now;
+      since = performance.now();
+    } else if (performance.now() - since >= quietMs) {
+      return now;
+    }
+  }
+  return last;
+}

@@ -1,0 +1,60 @@
+// Browser commands of the "webtransport" project (vite.config.ts): the browser tests start, kill
+// and restart their own gateways through these, since faults need a gateway they may break.
+//
+//   import { commands } from "vitest/browser";
+//   const g = await commands.wtStartGateway({ upstream, upstreamCa, cert, key, idleTimeoutMs });
+//   await commands.wtStopGateway(g.id, "SIGKILL");
+
+import type { BrowserCommand } from "vitest/node";
+
+import { type GatewayChild, startGateway } from "../gateway/gateway-process.js";
+
+export interface WtGatewayStart {
+  upstream: string;
+  upstreamCa: string;
+  /** PEM files; without them the gateway makes a --dev-cert. */
+  cert?: string;
+  key?: string;
+  port?: number;
+  idleTimeoutMs?: number;
+}
+
+export interface WtStartedGateway {
+  id: number;
+  url: string;
+  port: number;
+  certSha256: string;
+}
+
+const running = new Map<number, GatewayChild>();
+let nextId = 1;
+
+const wtStartGateway: BrowserCommand<[WtGatewayStart]> = async (_ctx, o) => {
+  const args = ["--upstream", o.upstream, "--upstream-ca", o.upstreamCa, "--port", String(o.port ?? 0)];
+  if (o.cert !== undefined && o.key !== undefined) args.push("--cert", o.cert, "--key", o.key);
+  else args.push("--dev-cert");
+  if (o.idleTimeoutMs !== undefined) args.push("--idle-timeout-ms", String(o.idleTimeoutMs));
+  const child = await startGateway(args);
+  const id = nextId++;
+  running.set(id, child);
+  return { id, url: child.url, port: child.port, certSha256: child.certSha256 } satisfies WtStartedGateway;
+};
+
+const wtStopGateway: BrowserCommand<[number, "SIGKILL" | "SIGTERM"]> = async (_ctx, id, signal) => {
+  const child = running.get(id);
+  running.delete(id);
+  await child?.stop(signal);
+};
+
+/** The gateway's stderr lines (one per session and call), for checks on what it saw. */
+const wtGatewayLog: BrowserCommand<[number]> = (_ctx, id) => running.get(id)?.stderr.slice() ?? [];
+
+export const webTransportCommands = { wtStartGateway, wtStopGateway, wtGatewayLog };
+
+declare module "vitest/browser" {
+  interface BrowserCommands {
+    wtStartGateway(options: WtGatewayStart): Promise<WtStartedGateway>;
+    wtStopGateway(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void>;
+    wtGatewayLog(id: number): Promise<string[]>;
+  }
+}
