@@ -153,11 +153,7 @@ async function startGateway() {
   }
   // prettier-ignore
   const child = spawn(deno, [
-    // The HTTP/2 server's certificate is its own CA (CA:TRUE, made for browsers to accept once),
-    // which rustls refuses as a server certificate even when trusted: skip verification for this
-    // one local upstream only.
     "run", "--config", join(root, "gateway", "deno.json"), "--unstable-net", "--allow-net", "--allow-read",
-    `--unsafely-ignore-certificate-errors=${HOST}`,
     join(root, "gateway", "main.ts"), "--upstream", servers.h2, "--upstream-ca", servers.certFile, "--dev-cert",
     "--hostname", HOST, "--port", String(port),
   ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });

@@ -47,6 +47,9 @@ export function ensureCert(dir: string): Cert {
       "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
       "-days", String(DAYS), "-sha256", "-subj", "/CN=triple-es playground",
       "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      // An end-entity certificate: rustls (Deno's gateway) refuses a CA certificate as a server's.
+      "-addext", "basicConstraints=critical,CA:FALSE",
+      "-addext", "keyUsage=critical,digitalSignature",
       "-addext", "extendedKeyUsage=serverAuth",
       "-keyout", tmpKey, "-out", tmpCert,
     ], { stdio: ["ignore", "ignore", "pipe"] });
