@@ -33,7 +33,8 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts"],
-          globalSetup: ["test/setup/global-dubbo.ts"],
+          // The gateway: the conformance suite's WebTransport endpoint (test/runtimes/).
+          globalSetup: ["test/setup/global-dubbo.ts", "test/webtransport/global-gateway.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -43,7 +44,7 @@ export default defineConfig({
         test: {
           name: "chromium",
           include: ["test/browser/**/*.test.ts", "test/runtimes/browser/**/*.test.ts"],
-          globalSetup: ["test/setup/global-dubbo.ts", "test/browser/no-store-proxy.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts", "test/browser/no-store-proxy.ts", "test/webtransport/global-gateway.ts"],
           setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
           testTimeout: 30_000,
           browser: {

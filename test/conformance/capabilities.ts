@@ -5,12 +5,20 @@
 
 import { Code } from "triple-es";
 
-/** The listeners of the dubbo-js test server a runtime's fetch can reach. */
-export type TransportName = "h1" | "h2";
+/**
+ * How a runtime reaches the dubbo-js test server: its fetch over HTTP/1.1 ("h1") or HTTP/2 + TLS
+ * ("h2") (`createFetchTransport`), or WebTransport ("wt", `createWebTransportTransport`) through
+ * the gateway (gateway/), which calls the server's HTTP/2 + TLS listener.
+ */
+export type TransportName = "h1" | "h2" | "wt";
+
+/** The transports that are fetch (a runtime's fetch may lack one: see `unavailable`). */
+export type FetchTransportName = Exclude<TransportName, "wt">;
 
 export const transportLabels: Record<TransportName, string> = {
   h1: "HTTP/1.1",
   h2: "HTTP/2 (TLS)",
+  wt: "WebTransport (gateway)",
 };
 
 export type CallKind = "unary" | "serverStream" | "clientStream" | "bidi";
@@ -58,6 +66,10 @@ export interface TransportCapabilities {
   readonly serverStream: Support;
   readonly clientStream: Support;
   readonly bidi: Support;
+  /** Overrides the runtime's `receiveBacklogMiB` for this transport. */
+  readonly receiveBacklogMiB?: number;
+  /** A note for the support table about the transport as a whole. */
+  readonly note?: string;
 }
 
 export interface RuntimeCapabilities {
@@ -74,7 +86,7 @@ export interface RuntimeCapabilities {
    */
   readonly receiveBacklogMiB: number;
   /** Transports this runtime's fetch cannot speak, with the reason (shown in the table). */
-  readonly unavailable?: Partial<Record<TransportName, string>>;
+  readonly unavailable?: Partial<Record<FetchTransportName, string>>;
 }
 
 export const ok: Supported = { supported: true };
@@ -89,3 +101,19 @@ export const bidiRefusedOverHttp1: Unsupported = {
   message: "the server answered HTTP 505 (HTTP Version Not Supported)",
   why: "dubbo-js answers bidi over HTTP/1.1 with 505",
 };
+
+/**
+ * A runtime without a WebTransport class (Node, Bun, workerd): every call over
+ * `createWebTransportTransport` fails with this, before anything goes on the network.
+ */
+export function noWebTransport(why: string): TransportCapabilities {
+  const unsupported: Unsupported = {
+    supported: false,
+    code: Code.Unimplemented,
+    message:
+      "this runtime has no WebTransport: use Chromium, Edge or Firefox, or Deno with --unstable-net " +
+      "(Node, Bun, Safari and Cloudflare Workers have none; use createFetchTransport there)",
+    why,
+  };
+  return { unary: unsupported, serverStream: unsupported, clientStream: unsupported, bidi: unsupported };
+}

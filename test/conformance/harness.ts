@@ -41,11 +41,17 @@ export interface RunOptions {
 /** A list of named async cases. */
 export class Suite {
   readonly #cases: Case[] = [];
+  readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   /** Adds a case; a string it returns is kept as the result's note. */
   test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 15_000): void {
     if (this.#cases.some((c) => c.name === name)) throw new Error(`duplicate case name: ${name}`);
     this.#cases.push({ name, fn: async () => fn(), timeoutMs });
+  }
+
+  /** Runs after every case has finished (closing sessions the cases shared); its errors are ignored. */
+  afterAll(fn: () => void | Promise<void>): void {
+    this.#cleanups.push(fn);
   }
 
   get names(): string[] {
@@ -67,6 +73,7 @@ export class Suite {
     };
     const n = Math.max(1, Math.min(options.concurrency ?? 4, cases.length));
     await Promise.all(Array.from({ length: n }, worker));
+    for (const cleanup of this.#cleanups) await Promise.resolve().then(cleanup).catch(() => {});
     const passed = results.filter((r) => r.ok).length;
     return {
       runtime,

@@ -1,6 +1,7 @@
 // The conformance suite: what triple-es must do in every runtime, written once against the
 // public API and run inside Node, Deno, Bun, workerd and Chromium against the real dubbo-js
-// server (test/peers/dubbo). No test-framework imports: see ./harness.ts.
+// server (test/peers/dubbo), over fetch (HTTP/1.1, HTTP/2) and over WebTransport through the
+// gateway (gateway/). No test-framework imports: see ./harness.ts.
 //
 // Every combination in the runtime's capability file becomes cases: a supported one must work,
 // an unsupported one must fail with the exact code and message the capability file states.
@@ -12,29 +13,48 @@ import {
   codeToString,
   createClient,
   createFetchTransport,
+  createWebTransportTransport,
   getBinaryHeader,
   TripleError,
-  type FetchTransportOptions,
+  type Transport,
+  type TransportOptions,
+  type WebTransportTransport,
 } from "triple-es";
 import { json } from "triple-es/json";
 import { gzip } from "triple-es/gzip";
 import { ErrorDetailSchema, InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import {
   transportLabels,
+  type FetchTransportName,
   type RuntimeCapabilities,
   type TransportName,
   type Unsupported,
 } from "./capabilities.js";
 import { assert, rejection, sleep, Suite } from "./harness.js";
 
-/** Where one transport of the test server is, and the fetch that reaches it from this runtime. */
+/** Where one fetch transport of the test server is, and the fetch that reaches it from this runtime. */
 export interface Endpoint {
   readonly baseUrl: string;
   /** For TLS with the test certificate (Deno's createHttpClient, undici's Agent); default: global fetch. */
   readonly fetch?: typeof globalThis.fetch;
 }
 
-export type Endpoints = Partial<Record<TransportName, Endpoint>>;
+/** The WebTransport gateway in front of the test server's HTTP/2 + TLS listener. */
+export interface GatewayEndpoint {
+  /** e.g. https://127.0.0.1:PORT/ */
+  readonly url: string;
+  /** base64 SHA-256 of the gateway's development certificate, for serverCertificateHashes. */
+  readonly certSha256: string;
+}
+
+export interface Endpoints {
+  readonly h1?: Endpoint;
+  readonly h2?: Endpoint;
+  readonly wt?: GatewayEndpoint;
+}
+
+/** What a case may change about its transport. */
+type TransportTweaks = Omit<TransportOptions, "baseUrl">;
 
 const formats = [
   ["binary", undefined],
@@ -48,9 +68,25 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
   let nextId = 0;
   const streamId = (name: string) => `${caps.runtime}-${runId}-${name}-${nextId++}`;
 
+  // Every WebTransport transport holds a session (opened by its first call): closed at the end.
+  const sessions: WebTransportTransport[] = [];
+  suite.afterAll(() => sessions.forEach((s) => s.close("conformance suite done")));
+  const newTransport = (endpoint: Endpoint | GatewayEndpoint, options: TransportTweaks): Transport => {
+    if ("baseUrl" in endpoint) {
+      return createFetchTransport({ baseUrl: endpoint.baseUrl, ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}), ...options });
+    }
+    const transport = createWebTransportTransport({
+      url: endpoint.url,
+      serverCertificateHashes: [{ algorithm: "sha-256", value: endpoint.certSha256 }],
+      ...options,
+    });
+    sessions.push(transport);
+    return transport;
+  };
+
   // A transport the runtime's fetch cannot speak: over TLS it must fall back to HTTP/1.1 (the test
   // server accepts both by ALPN), so the user gets a working HTTP/1.1 connection, not an error.
-  for (const [name, why] of Object.entries(caps.unavailable ?? {}) as [TransportName, string][]) {
+  for (const [name, why] of Object.entries(caps.unavailable ?? {}) as [FetchTransportName, string][]) {
     suite.test(`${name} › unavailable (${why}): TLS falls back to HTTP/1.1`, async () => {
       const endpoint = endpoints[name];
       if (endpoint === undefined) assert.fail(`the runner gave no endpoint for ${name}`);
@@ -69,17 +105,11 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
       t("endpoint", async () => assert.fail(`the runner gave no endpoint for ${name}`));
       continue;
     }
-    const client = (options: Partial<FetchTransportOptions> = {}, clientOptions: { version?: string; group?: string } = {}) =>
-      createClient(
-        InteropService,
-        createFetchTransport({
-          baseUrl: endpoint.baseUrl,
-          ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}),
-          ...options,
-        }),
-        clientOptions,
-      );
-    const stats = (id: string) => client().getStreamStats({ streamId: id });
+    const client = (options: TransportTweaks = {}, clientOptions: { version?: string; group?: string } = {}) =>
+      createClient(InteropService, newTransport(endpoint, options), clientOptions);
+    // One client for the server's observations: over WebTransport it keeps one session.
+    const statsClient = client();
+    const stats = (id: string) => statsClient.getStreamStats({ streamId: id });
     /** Polls the server's record of a stream until `until` holds or `withinMs` pass. */
     const statsUntil = async (id: string, until: (s: Awaited<ReturnType<typeof stats>>) => boolean, withinMs = 3000) => {
       const end = Date.now() + withinMs;
@@ -94,13 +124,26 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
     // ---------------------------------------------------------------------------------------
     // The transport itself
 
-    t(`speaks ${transportLabels[name]}`, async () => {
-      const res = await client().unary({});
-      // dubbo-node shows HTTP/1.1's Host header; HTTP/2 carries :authority instead.
-      const seen = "host" in res.requestHeaders ? "HTTP/1.1" : "HTTP/2";
-      assert.equal(seen, name === "h1" ? "HTTP/1.1" : "HTTP/2", "HTTP version the server saw");
-      return `user-agent: ${res.requestHeaders["user-agent"] ?? "(none)"}`;
-    });
+    if (transportCaps.unary.supported) {
+      t(`speaks ${transportLabels[name]}`, async () => {
+        const res = await client().unary({});
+        // dubbo-node shows HTTP/1.1's Host header; HTTP/2 carries :authority instead. The gateway
+        // calls the server over HTTP/2.
+        const seen = "host" in res.requestHeaders ? "HTTP/1.1" : "HTTP/2";
+        assert.equal(seen, name === "h1" ? "HTTP/1.1" : "HTTP/2", "HTTP version the server saw");
+        return `user-agent: ${res.requestHeaders["user-agent"] ?? "(none)"}`;
+      });
+    }
+    if (name === "wt" && transportCaps.unary.supported && "url" in endpoint) {
+      // Deno's WebTransport frees a stream only on GC: its sessions run out of stream credit after
+      // 100-300 calls, and the transport must go on with a fresh session, losing no call.
+      t("250 sequential calls on one transport", async () => {
+        const transport = newTransport(endpoint, {}) as WebTransportTransport;
+        const c = createClient(InteropService, transport);
+        for (let i = 0; i < 250; i++) assert.equal((await c.unary({ text: `s${i}` })).text, `s${i}`, `call ${i}`);
+        return `sessions opened: ${transport.sessionsOpened}`;
+      });
+    }
 
     // ---------------------------------------------------------------------------------------
     // Unary
@@ -302,7 +345,8 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
         "server stream: receive backpressure stops the server's producer, then delivers everything",
         async () => {
           const SIZE = 64 * 1024;
-          const COUNT = caps.receiveBacklogMiB * 2 * 16; // twice the allowed backlog
+          const backlogMiB = transportCaps.receiveBacklogMiB ?? caps.receiveBacklogMiB;
+          const COUNT = backlogMiB * 2 * 16; // twice the allowed backlog
           const id = streamId("bp");
           const it = c.serverStream({ count: COUNT, size: SIZE, streamId: id })[Symbol.asyncIterator]();
           let expected = 0;
@@ -321,7 +365,7 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
           const ahead = produced - expected;
           const aheadMiB = (ahead * SIZE) / 1048576;
           // What is ahead sits in socket and runtime buffers; the producer must stop within the backlog.
-          assert.atMost(aheadMiB, caps.receiveBacklogMiB, `MiB the producer got ahead of the paused consumer (of ${(COUNT * SIZE) / 1048576} MiB)`);
+          assert.atMost(aheadMiB, backlogMiB, `MiB the producer got ahead of the paused consumer (of ${(COUNT * SIZE) / 1048576} MiB)`);
           for (;;) {
             const r = await it.next();
             if (r.done === true) break;
@@ -329,7 +373,7 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
           }
           assert.equal(expected, COUNT, "messages received");
           assert.equal((await stats(id)).finished, true, "server finished");
-          return `paused consumer at 5 of ${COUNT} × 64 KiB: producer stopped ${aheadMiB.toFixed(1)} MiB ahead (allowed ${caps.receiveBacklogMiB})`;
+          return `paused consumer at 5 of ${COUNT} × 64 KiB: producer stopped ${aheadMiB.toFixed(1)} MiB ahead (allowed ${backlogMiB})`;
         },
         30_000,
       );

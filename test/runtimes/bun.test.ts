@@ -6,7 +6,9 @@ import { reportResult, runProcess, runtimeBinary } from "./runner.js";
 it("runs the conformance suite in Bun", async () => {
   const bun = runtimeBinary("bun");
   const { h1, h2tls, certFile } = inject("dubbo");
-  const run = await runProcess(bun, ["test/runtimes/bun/main.ts", JSON.stringify({ h1, h2tls, certFile })], {
+  const { url, certSha256 } = inject("wtGateway");
+  const wt = { url, certSha256 };
+  const run = await runProcess(bun, ["test/runtimes/bun/main.ts", JSON.stringify({ h1, h2tls, certFile, wt })], {
     timeoutMs: 80_000,
     env: { NO_COLOR: "1" },
   });

@@ -1,5 +1,6 @@
 // Runs the conformance suite inside Deno (deno@2 from npm) against the real dubbo-js server:
-// HTTP/1.1, and HTTP/2 over TLS (Deno's fetch is full duplex there).
+// HTTP/1.1, HTTP/2 over TLS (Deno's fetch is full duplex there), and WebTransport (Deno's own
+// class, --unstable-net in deno.json) through the gateway of test/webtransport/global-gateway.ts.
 import { inject, it } from "vitest";
 import { parseResultLine } from "../conformance/report.js";
 import { reportResult, runProcess, runtimeBinary } from "./runner.js";
@@ -7,6 +8,7 @@ import { reportResult, runProcess, runtimeBinary } from "./runner.js";
 it("runs the conformance suite in Deno", async () => {
   const deno = runtimeBinary("deno");
   const { h1, h2tls, certFile } = inject("dubbo");
+  const { url, certSha256 } = inject("wtGateway");
   const run = await runProcess(
     deno,
     [
@@ -17,7 +19,7 @@ it("runs the conformance suite in Deno", async () => {
       "--allow-net=127.0.0.1",
       `--allow-read`,
       "test/runtimes/deno/main.ts",
-      JSON.stringify({ h1, h2tls, certFile }),
+      JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 } }),
     ],
     { timeoutMs: 80_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
   );

@@ -1,5 +1,6 @@
 // Runs the conformance suite in this Node process: the global fetch over HTTP/1.1, and undici's
-// fetch with allowH2 over TLS (Node's global fetch never negotiates HTTP/2 by itself).
+// fetch with allowH2 over TLS (Node's global fetch never negotiates HTTP/2 by itself); WebTransport
+// to the gateway (test/webtransport/global-gateway.ts) fails as Node has none.
 import { readFileSync } from "node:fs";
 import { Agent, fetch as undiciFetch } from "undici";
 import { inject, it } from "vitest";
@@ -9,6 +10,7 @@ import { reportResult } from "./runner.js";
 
 it("runs the conformance suite in Node", async () => {
   const dubbo = inject("dubbo");
+  const { url, certSha256 } = inject("wtGateway");
   const agent = new Agent({ allowH2: true, connect: { ca: readFileSync(dubbo.certFile) } });
   const h2Fetch = ((url: string, init: RequestInit) =>
     undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
@@ -16,6 +18,7 @@ it("runs the conformance suite in Node", async () => {
     const suite = conformanceSuite(node, {
       h1: { baseUrl: dubbo.h1 },
       h2: { baseUrl: dubbo.h2tls, fetch: h2Fetch },
+      wt: { url, certSha256 },
     });
     reportResult(await suite.run("node", `Node ${process.version}`));
   } finally {

@@ -23,7 +23,7 @@ export const START_MARKER = "<!-- support-table:start -->";
 export const END_MARKER = "<!-- support-table:end -->";
 
 const kinds: CallKind[] = ["unary", "serverStream", "clientStream", "bidi"];
-const transports: TransportName[] = ["h1", "h2"];
+const transports: TransportName[] = ["h1", "h2", "wt"];
 
 function cell(s: Support): string {
   if (!s.supported) return `❌ \`${codeToString(s.code)}\``;
@@ -36,13 +36,18 @@ function rows(rt: RuntimeCapabilities): string[] {
   for (const t of transports) {
     const caps = rt.transports[t];
     if (caps !== undefined) {
-      const notes = kinds.flatMap((k) => {
-        const s = caps[k];
-        if (!s.supported) return [`${callKindLabels[k]}: ${s.why}`];
-        return s.note ? [`${callKindLabels[k]}: ${s.note}`] : [];
-      });
+      const whys = kinds.map((k) => caps[k]).flatMap((s) => (s.supported ? [] : [s.why]));
+      const notes =
+        whys.length === kinds.length && new Set(whys).size === 1
+          ? [whys[0]!] // every call kind fails for the same reason: say it once
+          : kinds.flatMap((k) => {
+              const s = caps[k];
+              if (!s.supported) return [`${callKindLabels[k]}: ${s.why}`];
+              return s.note ? [`${callKindLabels[k]}: ${s.note}`] : [];
+            });
+      if (caps.note !== undefined) notes.unshift(caps.note);
       out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
-    } else if (rt.unavailable?.[t] !== undefined) {
+    } else if (t !== "wt" && rt.unavailable?.[t] !== undefined) {
       out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map(() => "—").join(" | ")} | ${rt.unavailable[t]} |`);
     }
   }
@@ -57,6 +62,7 @@ export function renderSupportTable(runtimes: readonly RuntimeCapabilities[] = al
     ...runtimes.flatMap(rows),
     "",
     "✅ works; ❌ fails with that `TripleError` code and a message saying why; — the runtime's fetch cannot speak it (over TLS it falls back to HTTP/1.1).",
+    "WebTransport goes through the gateway (`gateway/`, docs/webtransport.md), which calls the server over HTTP/2.",
     "Every cell is asserted by the conformance suite (`test/conformance/`) running inside that runtime against the real",
     "dubbo-js server in `npm test`. Generated from `test/conformance/capabilities/` by `npm run support-table`.",
   ].join("\n");

@@ -1,5 +1,5 @@
 import type { RuntimeCapabilities } from "../capabilities.js";
-import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+import { bidiRefusedOverHttp1, noWebTransport, ok } from "../capabilities.js";
 
 /** Bun 1.4: fetch speaks HTTP/1.1 only. */
 export const bun: RuntimeCapabilities = {
@@ -8,6 +8,7 @@ export const bun: RuntimeCapabilities = {
   receiveBacklogMiB: 24,
   transports: {
     h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
+    wt: noWebTransport("Bun has no WebTransport"),
   },
   unavailable: { h2: "Bun's fetch speaks HTTP/1.1 only" },
 };

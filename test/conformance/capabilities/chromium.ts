@@ -13,7 +13,7 @@ const bidiNeedsHttp2: Unsupported = {
   why: "Chromium streams request bodies only over HTTP/2",
 };
 
-/** Debian's Chromium (vitest browser mode): fetch over HTTP/1.1 and HTTP/2 (TLS). */
+/** Debian's Chromium (vitest browser mode): fetch over HTTP/1.1 and HTTP/2 (TLS); WebTransport. */
 export const chromium: RuntimeCapabilities = {
   runtime: "chromium",
   label: "Chromium",
@@ -32,6 +32,14 @@ export const chromium: RuntimeCapabilities = {
       serverStream: ok,
       clientStream: ok,
       bidi: { supported: true, duplex: "half", note: "responses arrive after the request stream ends" },
+    },
+    wt: {
+      unary: ok,
+      serverStream: ok,
+      clientStream: ok,
+      bidi: { supported: true, duplex: "full" },
+      // QUIC flow control, one message in the gateway, HTTP/2 windows: no 64 MiB read-ahead.
+      receiveBacklogMiB: 16,
     },
   },
 };

@@ -1,5 +1,5 @@
 import type { RuntimeCapabilities } from "../capabilities.js";
-import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+import { bidiRefusedOverHttp1, noWebTransport, ok } from "../capabilities.js";
 
 /** Node 20: the global fetch (undici) over HTTP/1.1; undici's fetch with `allowH2` over TLS. */
 export const node: RuntimeCapabilities = {
@@ -9,5 +9,6 @@ export const node: RuntimeCapabilities = {
   transports: {
     h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
     h2: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" } },
+    wt: noWebTransport("Node has no WebTransport"),
   },
 };

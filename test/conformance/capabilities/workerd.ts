@@ -1,5 +1,5 @@
 import type { RuntimeCapabilities } from "../capabilities.js";
-import { bidiRefusedOverHttp1, ok } from "../capabilities.js";
+import { bidiRefusedOverHttp1, noWebTransport, ok } from "../capabilities.js";
 
 /** Cloudflare workerd: outbound fetch through an `internet` network service, HTTP/1.1. */
 export const workerd: RuntimeCapabilities = {
@@ -8,6 +8,7 @@ export const workerd: RuntimeCapabilities = {
   receiveBacklogMiB: 24,
   transports: {
     h1: { unary: ok, serverStream: ok, clientStream: ok, bidi: bidiRefusedOverHttp1 },
+    wt: noWebTransport("Workers have no WebTransport"),
   },
   unavailable: { h2: "workerd's outbound fetch speaks HTTP/1.1" },
 };

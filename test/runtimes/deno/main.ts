@@ -1,12 +1,13 @@
 // Runs the conformance suite inside Deno. Started by test/runtimes/deno.test.ts:
 //   deno run --config test/runtimes/deno/deno.json --allow-net=127.0.0.1 --allow-read main.ts '<json>'
-// with {"h1": url, "h2tls": url, "certFile": path}; prints one RESULT_MARKER line.
+// with {"h1": url, "h2tls": url, "certFile": path, "wt": {"url", "certSha256"}}; prints one
+// RESULT_MARKER line. deno.json turns on "unstable": ["net"] for Deno's WebTransport class.
 //
 // The SDK's TypeScript sources are imported directly (deno.json maps "triple-es" to src/); they
 // use `.js` specifiers for `.ts` files, as TypeScript's own resolution wants, hence sloppy imports.
 import { deno } from "../../conformance/capabilities/deno.js";
 import { RESULT_MARKER } from "../../conformance/report.js";
-import { conformanceSuite } from "../../conformance/suite.js";
+import { conformanceSuite, type GatewayEndpoint } from "../../conformance/suite.js";
 
 declare const Deno: {
   args: string[];
@@ -15,7 +16,7 @@ declare const Deno: {
   createHttpClient(options: { caCerts: string[] }): { close(): void };
 };
 
-const config = JSON.parse(Deno.args[0]!) as { h1: string; h2tls: string; certFile: string; filter?: string };
+const config = JSON.parse(Deno.args[0]!) as { h1: string; h2tls: string; certFile: string; wt: GatewayEndpoint; filter?: string };
 // HTTP/2 over TLS: Deno negotiates h2 by ALPN; the client trusts the test server's certificate.
 const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(config.certFile)] });
 const h2Fetch = ((url: string, init?: RequestInit) => fetch(url, { ...init, client } as RequestInit)) as typeof fetch;
@@ -23,6 +24,7 @@ const h2Fetch = ((url: string, init?: RequestInit) => fetch(url, { ...init, clie
 const suite = conformanceSuite(deno, {
   h1: { baseUrl: config.h1 },
   h2: { baseUrl: config.h2tls, fetch: h2Fetch },
+  wt: config.wt,
 });
 const result = await suite.run("deno", `Deno ${Deno.version.deno}`, config.filter ? { filter: config.filter } : {});
 client.close();
