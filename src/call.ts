@@ -8,7 +8,7 @@ import { methodUrl } from "./protocol/url.js";
 import { bidiNeedsStreamingError, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
 import { serializeChecked } from "./serialize.js";
-import type { MessageReader } from "./protocol/stream-body.js";
+import { messageStream, type MessageReader } from "./protocol/stream-body.js";
 import { responseReader, startStream } from "./stream.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 
@@ -200,25 +200,15 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
    * `responseHighWaterMark` responses wait. Cancelling it cancels the call.
    */
   get responses(): ReadableStream<MessageShape<O>> {
-    this.responsesStream ??= new ReadableStream<MessageShape<O>>(
+    this.responsesStream ??= messageStream<MessageShape<O>>(
       {
-        pull: async (controller) => {
-          try {
-            const r = await this.read();
-            if (r.done) controller.close();
-            else controller.enqueue(r.value);
-          } catch (e) {
-            controller.error(e);
-          }
-        },
-        cancel: (reason) => {
+        read: () => this.read(),
+        cancel: async (reason) => {
           if (!this.finished) this.cancel(reason ?? "the responses stream was cancelled");
-          else void this.reader?.cancel(reason).catch(noop);
+          else await this.reader?.cancel(reason).catch(noop);
         },
       },
-      new CountQueuingStrategy({
-        highWaterMark: this.credits !== undefined ? 0 : Math.max(0, this.options.responseHighWaterMark ?? 1),
-      }),
+      this.credits !== undefined ? 0 : Math.max(0, this.options.responseHighWaterMark ?? 1),
     );
     return this.responsesStream;
   }

@@ -30,8 +30,8 @@ export async function readAllBytes(
   return concatBytes(chunks, size);
 }
 
-/** Joins chunks into one buffer of `size` bytes; a single chunk is returned as is, uncopied. */
-export function concatBytes(chunks: readonly Uint8Array[], size: number): Uint8Array {
+/** Joins chunks into one buffer; a single chunk is returned as is, uncopied. */
+export function concatBytes(chunks: readonly Uint8Array[], size = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let at = 0;

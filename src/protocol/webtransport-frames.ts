@@ -5,6 +5,7 @@
 import { Code, codeToString } from "../code.js";
 import { encodeEnvelope, FLAG_END_STREAM } from "../envelope.js";
 import { TripleError } from "../errors.js";
+import { concatBytes } from "../read-body.js";
 
 /** The mapping version this client speaks: the `v` of both heads. */
 export const MAPPING_VERSION = 1;
@@ -37,19 +38,6 @@ export function halfCloseFrame(): Uint8Array {
 /** The cancel frame: an end frame carrying an error; the gateway aborts the upstream request. */
 export function cancelFrame(code: Code, message: string): Uint8Array {
   return jsonFrame(FLAG_END_STREAM, { error: { code: codeToString(code), message } });
-}
-
-/** One buffer from many. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /**

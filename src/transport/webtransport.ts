@@ -14,11 +14,11 @@ import { Code } from "../code.js";
 import { encodeEnvelope } from "../envelope.js";
 import { TripleError } from "../errors.js";
 import { resolveTransportConfig } from "./config.js";
+import { concatBytes } from "../read-body.js";
 import type { HttpRequest, HttpResponse, RequestStreaming, Transport, TransportOptions } from "./transport.js";
 import {
   cancelFrame,
   certificateHashBytes,
-  concatBytes,
   halfCloseFrame,
   readResponseHead,
   requestHeadFrame,
