@@ -5,8 +5,8 @@
 // (`access-control-expose-headers: *`) decide which response headers the client can see.
 
 import { inject } from "vitest";
-import { createClient, createFetchTransport, type FetchTransportOptions } from "triple-es";
-import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
+import { createFetchTransport, type FetchTransportOptions } from "triple-es";
+import { createInteropServiceClient } from "../gen/triple/interop/v1/interop_triple.js";
 
 /** "h1": plain http://127.0.0.1 (HTTP/1.1); "h2": https://127.0.0.1 (ALPN h2, self-signed cert). */
 export type Listener = "h1" | "h2";
@@ -23,7 +23,7 @@ export function interopClient(
   options: Partial<FetchTransportOptions> = {},
   clientOptions: { version?: string; group?: string } = {},
 ) {
-  return createClient(InteropService, createFetchTransport({ baseUrl: baseUrl(listener), ...options }), clientOptions);
+  return createInteropServiceClient(createFetchTransport({ baseUrl: baseUrl(listener), ...options }), clientOptions);
 }
 
 export function streamStats(listener: Listener, streamId: string) {
