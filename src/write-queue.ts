@@ -527,5 +527,7 @@ function ignoreUnobservedRejection(reason: Error): void {
     if (event.reason === reason) event.preventDefault();
   };
   target.addEventListener("unhandledrejection", listener);
-  setTimeout(() => target.removeEventListener?.("unhandledrejection", listener), 5_000);
+  const timer = setTimeout(() => target.removeEventListener?.("unhandledrejection", listener), 5_000);
+  // Deno has these events too; its timers keep a script alive, so this one must not.
+  (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer as unknown as number);
 }
