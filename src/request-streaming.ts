@@ -1,5 +1,6 @@
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
+import { originOf } from "./protocol/url.js";
 
 /**
  * How a call's requests travel:
@@ -9,14 +10,6 @@ import { TripleError } from "./errors.js";
  *   always sends its single request this way).
  */
 export type RequestMode = "streaming" | "buffered";
-
-function origin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
-}
 
 /** The ways out, named in every error about request streaming, so a user knows what to change. */
 const WAYS_OUT =
@@ -29,7 +22,7 @@ const WAYS_OUT =
  */
 export function bidiNeedsStreamingError(url: string): TripleError {
   return new TripleError(
-    `bidi streaming needs a streaming request body, and this transport cannot stream one to ${origin(url)} ` +
+    `bidi streaming needs a streaming request body, and this transport cannot stream one to ${originOf(url)} ` +
       `(the runtime's fetch has no streaming uploads, or refuses them over HTTP/1.1 as Chromium does). ${WAYS_OUT}`,
     Code.Unimplemented,
   );

@@ -1,5 +1,6 @@
 import { Code } from "../code.js";
 import { isAbortError, TripleError } from "../errors.js";
+import { originOf } from "../protocol/url.js";
 import { resolveTransportConfig } from "./config.js";
 import type { HttpRequest, HttpResponse, RequestStreaming, Transport, TransportOptions } from "./transport.js";
 
@@ -82,14 +83,6 @@ export function supportsRequestStreams(): boolean {
     return !hasContentType;
   } catch {
     return false;
-  }
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
   }
 }
 
