@@ -123,25 +123,9 @@ export interface PlaygroundState {
   lab: LabView;
 }
 
-export const state: PlaygroundState = {
-  ready: false,
-  servers: { h1: "", h2: "" },
-  http: "h1",
-  customUrl: "",
-  format: "json",
-  h2Reachable: undefined,
-  requestStreams: false,
-  services: [],
-  selected: undefined,
-  call: undefined,
-  framesLogged: 0,
-  lab: {
-    mode: "server-stream",
-    api: "",
-    running: false,
-    status: "idle",
-    highWaterMark: 4,
-    consumerDelayMs: 20,
+/** What a lab run measures, as it is before the run starts: shared by the page's start and each run's reset. */
+export function labRunCounters() {
+  return {
     produced: 0,
     received: 0,
     consumed: 0,
@@ -157,7 +141,6 @@ export const state: PlaygroundState = {
     serverConsumed: 0,
     queued: 0,
     maxQueued: 0,
-    sendHighWaterMark: 64 * 1024,
     bufferedAmount: 0,
     maxBufferedAmount: 0,
     requestMode: "",
@@ -166,6 +149,30 @@ export const state: PlaygroundState = {
     sendSamples: [],
     error: undefined,
     result: undefined,
+  } satisfies Partial<LabView>;
+}
+
+export const state: PlaygroundState = {
+  ready: false,
+  servers: { h1: "", h2: "" },
+  http: "h1",
+  customUrl: "",
+  format: "json",
+  h2Reachable: undefined,
+  requestStreams: false,
+  services: [],
+  selected: undefined,
+  call: undefined,
+  framesLogged: 0,
+  lab: {
+    mode: "server-stream",
+    api: "",
+    highWaterMark: 4,
+    consumerDelayMs: 20,
+    sendHighWaterMark: 64 * 1024,
+    ...labRunCounters(),
+    running: false,
+    status: "idle",
   },
 };
 

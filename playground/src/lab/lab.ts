@@ -3,7 +3,7 @@
 
 import { h, mount } from "../dom.js";
 import type { FrameListener } from "../inspect-fetch.js";
-import { baseUrl, state, type LabView } from "../state.js";
+import { baseUrl, labRunCounters, state, type LabView } from "../state.js";
 import { LivePlot } from "./plot.js";
 import { ReceiveRun } from "./receive-run.js";
 import { runSend } from "./send-run.js";
@@ -165,33 +165,11 @@ export class Lab {
 
   private reset(): void {
     Object.assign(this.v, {
+      ...labRunCounters(),
       running: true,
       status: "running",
-      produced: 0,
-      received: 0,
-      consumed: 0,
-      buffered: 0,
-      maxBuffered: 0,
-      maxReadBytes: 0,
-      maxLag: 0,
-      serverWaiting: false,
-      serverWaitingSamples: 0,
-      samples: [],
-      sent: 0,
-      written: 0,
-      serverConsumed: 0,
-      queued: 0,
-      maxQueued: 0,
-      isReady: true,
-      notReadyTransitions: 0,
-      sendSamples: [],
-      error: undefined,
-      result: undefined,
       highWaterMark: Number(this.hwm.value),
       sendHighWaterMark: Number(this.sendHwm.value) * 1024,
-      bufferedAmount: 0,
-      maxBufferedAmount: 0,
-      requestMode: "",
       consumerDelayMs: Number(this.delay.value),
     } satisfies Partial<LabView>);
     this.plot?.clear();
