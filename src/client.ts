@@ -1,8 +1,8 @@
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { Transport } from "./transport/transport.js";
-import { runUnaryCall } from "./unary.js";
-import { runServerStream } from "./server-stream.js";
-import { runClientStream, runBidiStream, type StreamInput } from "./client-stream.js";
+import { runUnaryCall } from "./call/unary.js";
+import { runServerStream } from "./call/server-stream.js";
+import { runClientStream, runBidiStream, type StreamInput } from "./call/client-stream.js";
 import {
   openBidiStream,
   openClientStream,
@@ -11,7 +11,7 @@ import {
   type ClientStreamCall,
   type OpenOptions,
   type ServerStreamCall,
-} from "./call.js";
+} from "./call/stream-call.js";
 
 /** Options fixed when a client is created. */
 export interface ClientOptions {

@@ -1,7 +1,7 @@
 import { Code } from "./code.js";
 import type { Compression } from "./compression.js";
 import { TripleError } from "./errors.js";
-import { readAllBytes } from "./read-body.js";
+import { readAllBytes } from "./protocol/read-body.js";
 
 /**
  * gzip through the platform's CompressionStream / DecompressionStream (browsers, Deno, Bun,

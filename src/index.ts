@@ -16,7 +16,7 @@ export {
   type ClientStreamFn,
   type BidiStreamFn,
 } from "./client.js";
-export type { StreamInput } from "./client-stream.js";
+export type { StreamInput } from "./call/client-stream.js";
 export {
   DEFAULT_SEND_HIGH_WATER_MARK,
   type OpenOptions,
@@ -25,9 +25,9 @@ export {
   type ServerStreamCall,
   type ClientStreamCall,
   type BidiStreamCall,
-} from "./call.js";
-export type { RequestMode } from "./request-streaming.js";
-export { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "./write-queue.js";
+} from "./call/stream-call.js";
+export type { RequestMode } from "./call/request-streaming.js";
+export { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "./call/write-queue.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
 export {
   createWebTransportTransport,
@@ -68,4 +68,4 @@ export {
   FLAG_COMPRESSED,
   FLAG_END_STREAM,
   type Envelope,
-} from "./envelope.js";
+} from "./protocol/envelope.js";

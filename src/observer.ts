@@ -24,7 +24,7 @@
  * Callbacks run on the event loop, one at a time; an `onNext` that throws cancels the call.
  */
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { StreamCall, type OpenOptions, type StreamKind } from "./call.js";
+import { StreamCall, type OpenOptions, type StreamKind } from "./call/stream-call.js";
 import { createUnaryFn, type CallOptions, type ClientOptions, type MethodBinding } from "./client.js";
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";

@@ -1,6 +1,6 @@
 import type { Compression } from "../compression.js";
 import type { WireFormat } from "../format/wire-format.js";
-import { contentType } from "./content-type.js";
+import { contentType } from "../protocol-triple/content-type.js";
 
 /** The Triple protocol version every dubbo-js and Dubbo Java 3.3 server checks for. */
 export const PROTOCOL_VERSION = "1.0.0";

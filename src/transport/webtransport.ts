@@ -11,10 +11,10 @@
 // with fetch; this file only moves an HTTP-like exchange over a stream.
 
 import { Code } from "../code.js";
-import { encodeEnvelope } from "../envelope.js";
+import { encodeEnvelope } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
 import { resolveTransportConfig } from "./config.js";
-import { concatBytes } from "../read-body.js";
+import { concatBytes } from "../protocol/read-body.js";
 import type { HttpRequest, HttpResponse, RequestStreaming, Transport, TransportOptions } from "./transport.js";
 import {
   cancelFrame,
@@ -23,7 +23,7 @@ import {
   readResponseHead,
   requestHeadFrame,
   requestPath,
-} from "../protocol/webtransport-frames.js";
+} from "./webtransport-frames.js";
 
 /** One entry of `serverCertificateHashes`. */
 export interface WebTransportCertificateHash {

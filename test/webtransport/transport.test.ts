@@ -9,7 +9,7 @@ import {
   certificateHashBytes,
   readResponseHead,
   requestPath,
-} from "../../src/protocol/webtransport-frames.js";
+} from "../../src/transport/webtransport-frames.js";
 import { createInteropServiceClient } from "../gen/triple/interop/v1/interop_triple.js";
 
 const te = new TextEncoder();

@@ -1,6 +1,6 @@
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
-import { originOf } from "./protocol/url.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
+import { originOf } from "../protocol/url.js";
 
 /**
  * How a call's requests travel:

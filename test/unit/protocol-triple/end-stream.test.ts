@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Code } from "triple-es";
-import { parseEndStream } from "../../../src/protocol/end-stream.js";
+import { parseEndStream } from "../../../src/protocol-triple/end-stream.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

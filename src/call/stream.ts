@@ -1,17 +1,17 @@
 import type { Message } from "@bufbuild/protobuf";
-import { Code } from "./code.js";
+import { Code } from "../code.js";
 import type { CallSignal } from "./call-signal.js";
 import { callRequestBase } from "./call-request.js";
-import type { CallOptions, MethodBinding } from "./client.js";
-import { findCompression } from "./compression.js";
-import { TripleError } from "./errors.js";
-import { applyInterceptors, type StreamRequest, type StreamResponse } from "./interceptors.js";
-import { contentType, parseContentType } from "./protocol/content-type.js";
-import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "./protocol/error-json.js";
-import { messageStream, StreamBodyReader, type MessageReader } from "./protocol/stream-body.js";
-import { readErrorText } from "./read-body.js";
+import type { CallOptions, MethodBinding } from "../client.js";
+import { findCompression } from "../compression.js";
+import { TripleError } from "../errors.js";
+import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptors.js";
+import { contentType, parseContentType } from "../protocol-triple/content-type.js";
+import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "../protocol/error-json.js";
+import { messageStream, StreamBodyReader, type MessageReader } from "../protocol-triple/stream-body.js";
+import { readErrorText } from "../protocol/read-body.js";
 import { httpVersionRefusedError } from "./request-streaming.js";
-import type { Transport } from "./transport/transport.js";
+import type { Transport } from "../transport/transport.js";
 
 /** How a streaming call starts: its body, and how many parsed responses may wait for the reader. */
 export interface StreamStart {

@@ -3,9 +3,9 @@
 // the only I/O is the read callback the response-head reader is given.
 
 import { Code, codeToString } from "../code.js";
-import { encodeEnvelope, FLAG_END_STREAM } from "../envelope.js";
+import { encodeEnvelope, FLAG_END_STREAM } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
-import { concatBytes } from "../read-body.js";
+import { concatBytes } from "../protocol/read-body.js";
 
 /** The mapping version this client speaks: the `v` of both heads. */
 export const MAPPING_VERSION = 1;

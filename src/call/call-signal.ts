@@ -1,5 +1,5 @@
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 
 /**
  * The life of one call: one AbortSignal that fires on the caller's abort, on the local deadline,

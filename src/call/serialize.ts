@@ -1,7 +1,7 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
-import type { TransportConfig } from "./transport/transport.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
+import type { TransportConfig } from "../transport/transport.js";
 
 /**
  * Serializes an outgoing message and enforces the write limit, so an oversized request fails

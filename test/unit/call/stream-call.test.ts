@@ -14,7 +14,7 @@ import {
   type RequestStreaming,
   type Transport,
 } from "triple-es";
-import { resolveTransportConfig } from "../../src/transport/config.js";
+import { resolveTransportConfig } from "../../../src/transport/config.js";
 import {
   BidiRequestSchema,
   BidiResponseSchema,
@@ -22,7 +22,7 @@ import {
   ClientStreamResponseSchema,
   InteropService,
   ServerStreamResponseSchema,
-} from "../gen/triple/interop/v1/interop_pb.js";
+} from "../../gen/triple/interop/v1/interop_pb.js";
 
 type RoundTrip = (req: HttpRequest) => Promise<HttpResponse>;
 

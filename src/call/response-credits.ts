@@ -1,5 +1,5 @@
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 
 /**
  * Manual receive credits, as `request(n)` in gRPC and Dubbo Java: at most as many responses are

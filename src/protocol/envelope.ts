@@ -1,6 +1,6 @@
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
-import { DEFAULT_MAX_BYTES } from "./limits.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
+import { DEFAULT_MAX_BYTES } from "../limits.js";
 
 /** Envelope flag: the payload is compressed with the stream's negotiated encoding. */
 export const FLAG_COMPRESSED = 0b01;

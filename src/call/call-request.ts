@@ -1,7 +1,7 @@
-import type { MethodBinding } from "./client.js";
-import type { StreamRequest } from "./interceptors.js";
-import { requestHeaders } from "./protocol/request-headers.js";
-import { methodUrl } from "./protocol/url.js";
+import type { MethodBinding } from "../client.js";
+import type { StreamRequest } from "../interceptors.js";
+import { requestHeaders } from "../protocol/request-headers.js";
+import { methodUrl } from "../protocol/url.js";
 
 /** What unary and streaming requests share before interceptors see them. */
 export type CallRequestBase = Omit<StreamRequest, "stream">;

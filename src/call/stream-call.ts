@@ -1,14 +1,14 @@
 import { create, type DescMessage, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { createCallSignal, type CallSignal } from "./call-signal.js";
-import type { CallOptions, MethodBinding } from "./client.js";
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
-import type { StreamResponse } from "./interceptors.js";
-import { methodUrl } from "./protocol/url.js";
+import type { CallOptions, MethodBinding } from "../client.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
+import type { StreamResponse } from "../interceptors.js";
+import { methodUrl } from "../protocol/url.js";
 import { bidiNeedsStreamingError, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
 import { serializeChecked } from "./serialize.js";
-import { messageStream, type MessageReader } from "./protocol/stream-body.js";
+import { messageStream, type MessageReader } from "../protocol-triple/stream-body.js";
 import { responseReader, startStream } from "./stream.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 

@@ -1,17 +1,17 @@
 import { create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
-import { Code } from "./code.js";
+import { Code } from "../code.js";
 import { createCallSignal } from "./call-signal.js";
 import { callRequestBase } from "./call-request.js";
-import type { CallOptions, MethodBinding } from "./client.js";
-import { TripleError } from "./errors.js";
-import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "./interceptors.js";
-import { contentType, parseContentType } from "./protocol/content-type.js";
-import { errorFromHttpResponse, unexpectedContentType } from "./protocol/error-json.js";
-import { splitUnaryTrailers } from "./protocol/unary-trailers.js";
-import { readAllBytes, readErrorText } from "./read-body.js";
-import type { Transport } from "./transport/transport.js";
+import type { CallOptions, MethodBinding } from "../client.js";
+import { TripleError } from "../errors.js";
+import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "../interceptors.js";
+import { contentType, parseContentType } from "../protocol-triple/content-type.js";
+import { errorFromHttpResponse, unexpectedContentType } from "../protocol/error-json.js";
+import { splitUnaryTrailers } from "../protocol-triple/unary-trailers.js";
+import { readAllBytes, readErrorText } from "../protocol/read-body.js";
+import type { Transport } from "../transport/transport.js";
 import { serializeChecked } from "./serialize.js";
-import { mergeHeaders } from "./metadata.js";
+import { mergeHeaders } from "../metadata.js";
 
 /** Runs one unary call through the interceptors and the transport. */
 export async function runUnaryCall(

@@ -1,6 +1,6 @@
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
-import { parseErrorJson } from "./error-json.js";
+import { parseErrorJson } from "../protocol/error-json.js";
 
 /** The meaning of a stream's final envelope: its trailers, and the error if the call failed. */
 export interface EndStream {

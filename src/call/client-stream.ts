@@ -1,8 +1,8 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
-import { iterateResponses, StreamCall, type OpenOptions } from "./call.js";
-import type { CallOptions, MethodBinding } from "./client.js";
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
+import { iterateResponses, StreamCall, type OpenOptions } from "./stream-call.js";
+import type { CallOptions, MethodBinding } from "../client.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 
 /** Requests for a client or bidi stream: any iterable, sync or async. */
 export type StreamInput<T> = AsyncIterable<T> | Iterable<T>;

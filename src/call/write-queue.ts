@@ -1,5 +1,5 @@
-import type { Compression } from "./compression.js";
-import { FLAG_COMPRESSED, writeEnvelopeInto } from "./envelope.js";
+import type { Compression } from "../compression.js";
+import { FLAG_COMPRESSED, writeEnvelopeInto } from "../protocol/envelope.js";
 
 /**
  * Most envelopes one body chunk carries. Dubbo's Triple `WriteQueue` flushes the channel after at

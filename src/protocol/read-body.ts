@@ -1,5 +1,5 @@
-import { Code } from "./code.js";
-import { TripleError } from "./errors.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 
 /**
  * Reads a whole body, failing with `ResourceExhausted` as soon as it exceeds `maxBytes` (and

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EnvelopeParser, type Compression, type Envelope } from "triple-es";
-import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, WriteQueue, type WriteQueueOptions } from "../../src/write-queue.js";
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, WriteQueue, type WriteQueueOptions } from "../../../src/call/write-queue.js";
 
 /** Messages are byte arrays here; serialize is the identity. */
 function queue(options: Partial<WriteQueueOptions<Uint8Array>> = {}) {

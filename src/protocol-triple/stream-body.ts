@@ -1,6 +1,6 @@
 import { Code } from "../code.js";
 import type { Compression } from "../compression.js";
-import { EnvelopeParser, FLAG_COMPRESSED, FLAG_END_STREAM, type Envelope } from "../envelope.js";
+import { EnvelopeParser, FLAG_COMPRESSED, FLAG_END_STREAM, type Envelope } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
 import { parseEndStream, type EndStream } from "./end-stream.js";
 
