@@ -1,5 +1,8 @@
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { Transport } from "./transport/transport.js";
+import type { CallOptions, ClientOptions, MethodBinding } from "./call-options.js";
+
+export type { CallOptions, ClientOptions, MethodBinding } from "./call-options.js";
 import { runUnaryCall } from "./call/unary.js";
 import { runServerStream } from "./call/server-stream.js";
 import { runClientStream, runBidiStream, type StreamInput } from "./call/client-stream.js";
@@ -12,28 +15,6 @@ import {
   type OpenOptions,
   type ServerStreamCall,
 } from "./call/stream-call.js";
-
-/** Options fixed when a client is created. */
-export interface ClientOptions {
-  /** Service version (`TRI-Service-Version`); dubbo-js routes on it exactly. */
-  version?: string;
-  /** Service group (`TRI-Service-Group`); dubbo-js routes on it exactly. */
-  group?: string;
-}
-
-/** Options for one call. */
-export interface CallOptions {
-  /** Aborting it ends the call with `Canceled` and cancels the request on the server. */
-  signal?: AbortSignal;
-  /** Deadline in milliseconds: sent to the server and enforced locally, whatever the server does. */
-  timeoutMs?: number;
-  /** Metadata for this call; wins over the transport's headers. */
-  headers?: HeadersInit;
-  /** Called with the response headers as soon as they arrive. */
-  onHeader?(headers: Headers): void;
-  /** Called with the trailers when the call ends well. */
-  onTrailer?(trailers: Headers): void;
-}
 
 /** A unary RPC: one request, one response. */
 export type UnaryFn<I extends DescMessage, O extends DescMessage> = (
@@ -70,14 +51,6 @@ export type BidiStreamFn<I extends DescMessage, O extends DescMessage> = {
   /** Starts the call with flow control on both sides: the send side's readiness, pull-based responses, credits. */
   open(options?: OpenOptions): BidiStreamCall<I, O>;
 };
-
-/** Everything a method function needs, bound once when the client is made. */
-export interface MethodBinding {
-  readonly service: DescService;
-  readonly method: DescMethod;
-  readonly transport: Transport;
-  readonly options: ClientOptions;
-}
 
 function bind(method: DescMethod, transport: Transport, options: ClientOptions | undefined): MethodBinding {
   return { service: method.parent, method, transport, options: options ?? {} };

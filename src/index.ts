@@ -61,11 +61,5 @@ export {
   appendBinaryHeader,
   getBinaryHeader,
 } from "./metadata.js";
-export {
-  encodeEnvelope,
-  EnvelopeDecoder,
-  EnvelopeParser,
-  FLAG_COMPRESSED,
-  FLAG_END_STREAM,
-  type Envelope,
-} from "./protocol/envelope.js";
+export { encodeEnvelope, EnvelopeDecoder, EnvelopeParser, FLAG_COMPRESSED, type Envelope } from "./protocol/envelope.js";
+export { FLAG_END_STREAM } from "./protocol-triple/end-stream.js";

@@ -1,18 +1,20 @@
-import type { MethodBinding } from "../client.js";
+import type { MethodBinding } from "../call-options.js";
 import type { StreamRequest } from "../interceptors.js";
-import { requestHeaders } from "../protocol/request-headers.js";
+import type { MethodKind, RequestHeadersInit } from "../protocol/protocol.js";
 import { methodUrl } from "../protocol/url.js";
 
 /** What unary and streaming requests share before interceptors see them. */
 export type CallRequestBase = Omit<StreamRequest, "stream">;
 
 /**
- * Builds the URL and metadata of a call of either kind in one place, so version, group, timeout
- * and compression headers cannot differ between unary and streaming calls.
+ * Builds the URL and metadata of a call of any kind in one place, so version, group, timeout and
+ * compression cannot differ between call kinds. The dialect's `requestHeaders` decides which
+ * headers carry them.
  */
 export function callRequestBase(
   binding: MethodBinding,
-  init: { stream: boolean; headers: HeadersInit | undefined; signal: AbortSignal; timeoutMs: number | undefined },
+  requestHeaders: (init: RequestHeadersInit) => Headers,
+  init: { kind: MethodKind; headers: HeadersInit | undefined; signal: AbortSignal; timeoutMs: number | undefined },
 ): CallRequestBase {
   const { transport, method, service } = binding;
   return {
@@ -20,7 +22,7 @@ export function callRequestBase(
     method,
     url: methodUrl(transport.baseUrl, method),
     header: requestHeaders({
-      stream: init.stream,
+      kind: init.kind,
       format: transport.format,
       timeoutMs: init.timeoutMs,
       version: binding.options.version,

@@ -27,16 +27,3 @@ export function bidiNeedsStreamingError(url: string): TripleError {
     Code.Unimplemented,
   );
 }
-
-/**
- * The `Unimplemented` error for an HTTP 505 answer: dubbo-js refuses bidi streaming over
- * HTTP/1.1 that way (it needs both directions at once, which HTTP/1.1 request bodies do not give).
- */
-export function httpVersionRefusedError(url: string, headers: Headers): TripleError {
-  return new TripleError(
-    `the server answered HTTP 505 (HTTP Version Not Supported) for ${url}: it does not serve this call over HTTP/1.1 ` +
-      `(dubbo-js refuses bidi streaming there). ${WAYS_OUT}`,
-    Code.Unimplemented,
-    { metadata: headers },
-  );
-}

@@ -1,6 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import { iterateResponses, StreamCall, type OpenOptions } from "./stream-call.js";
-import type { CallOptions, MethodBinding } from "../client.js";
+import type { CallOptions, MethodBinding } from "../call-options.js";
 
 /**
  * Runs a server-streaming call as an async iterable over the call API. The call starts when

@@ -1,6 +1,6 @@
 import { create, type DescMessage, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { createCallSignal, type CallSignal } from "./call-signal.js";
-import type { CallOptions, MethodBinding } from "../client.js";
+import type { CallOptions, MethodBinding } from "../call-options.js";
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
 import type { StreamResponse } from "../interceptors.js";
@@ -8,8 +8,8 @@ import { methodUrl } from "../protocol/url.js";
 import { bidiNeedsStreamingError, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
 import { serializeChecked } from "./serialize.js";
-import { messageStream, type MessageReader } from "../protocol-triple/stream-body.js";
-import { responseReader, startStream } from "./stream.js";
+import { messageStream, type MessageReader } from "../protocol/message-reader.js";
+import { responseReader, startStream, streamDialect } from "./stream.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 
 /** Options for `open()`: the per-call options, plus the two sides' flow control. */
@@ -141,6 +141,8 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   /** In credit mode: the one item read ahead while no credit was left (see pullResponse). */
   private held: ReadableStreamReadResult<Message> | undefined;
   private single: Promise<MessageShape<O>> | undefined;
+  /** A server stream's request when the dialect sends it bare rather than enveloped. */
+  private bareRequest: Uint8Array | undefined;
 
   constructor(binding: MethodBinding, kind: StreamKind, options: OpenOptions, request?: MessageInitShape<I>) {
     const { transport, method } = binding;
@@ -171,7 +173,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     if (kind === "server_streaming") {
       this.mode = "buffered";
       try {
-        void this.queue.send(request as MessageInitShape<I>);
+        if (streamDialect(transport).serverStreamRequest === "message") {
+          this.bareRequest = serializeChecked(transport, method.input, create(method.input, request) as Message);
+        } else {
+          void this.queue.send(request as MessageInitShape<I>);
+        }
       } catch (e) {
         this.signal.done(); // a request that does not serialize must not leave a deadline timer behind
         throw e;
@@ -181,7 +187,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       this.mode = transport.requestStreaming(this.url) === "none" ? "buffered" : "streaming";
     }
     this.signal.signal.addEventListener("abort", () => this.fail(this.signal.signal.reason), { once: true });
-    if (kind === "bidi_streaming" && this.mode === "buffered") {
+    // A call the dialect's servers cannot carry fails before anything is sent.
+    const refused = transport.protocol?.refuse(kind, transport.format, this.url);
+    if (refused !== undefined) {
+      this.started = Promise.reject(refused);
+    } else if (kind === "bidi_streaming" && this.mode === "buffered") {
       this.started = Promise.reject(bidiNeedsStreamingError(this.url));
     } else {
       this.started = this.mode === "streaming" ? this.startStreaming() : this.startBuffered();
@@ -300,6 +310,8 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   private begin(body: Uint8Array | ReadableStream<Uint8Array>): Promise<StreamResponse> {
     return startStream({
       binding: this.binding,
+      kind: this.kind,
+      bodyKind: this.bareRequest !== undefined ? "message" : "envelopes",
       options: this.options,
       call: this.signal,
       timeoutMs: this.timeoutMs,
@@ -310,7 +322,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   }
 
   private async startBuffered(): Promise<StreamResponse> {
-    return this.begin(await this.queue.collect());
+    return this.begin(this.bareRequest ?? (await this.queue.collect()));
   }
 
   private async startStreaming(): Promise<StreamResponse> {

@@ -1,94 +1,80 @@
 import type { Message } from "@bufbuild/protobuf";
-import { Code } from "../code.js";
+import type { CallOptions, MethodBinding } from "../call-options.js";
+import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptors.js";
+import { messageStream, type MessageReader } from "../protocol/message-reader.js";
+import type { StreamDialect } from "../protocol/protocol.js";
+import { tripleStream } from "../protocol-triple/stream.js";
+import type { Transport } from "../transport/transport.js";
 import type { CallSignal } from "./call-signal.js";
 import { callRequestBase } from "./call-request.js";
-import type { CallOptions, MethodBinding } from "../client.js";
-import { findCompression } from "../compression.js";
-import { TripleError } from "../errors.js";
-import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptors.js";
-import { contentType, parseContentType } from "../protocol-triple/content-type.js";
-import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "../protocol/error-json.js";
-import { messageStream, StreamBodyReader, type MessageReader } from "../protocol-triple/stream-body.js";
-import { readErrorText } from "../protocol/read-body.js";
-import { httpVersionRefusedError } from "./request-streaming.js";
-import type { Transport } from "../transport/transport.js";
+import type { StreamKind } from "./stream-call.js";
 
 /** How a streaming call starts: its body, and how many parsed responses may wait for the reader. */
 export interface StreamStart {
   readonly binding: MethodBinding;
+  readonly kind: StreamKind;
   readonly options: CallOptions;
   readonly call: CallSignal;
   readonly timeoutMs: number | undefined;
-  /** One envelope for server streams; the write queue's output for client and bidi streams. */
+  /**
+   * The write queue's output (envelopes) for client and bidi streams; a server stream's single
+   * request, enveloped or bare as `bodyKind` says.
+   */
   readonly body: Uint8Array | ReadableStream<Uint8Array>;
+  readonly bodyKind: "message" | "envelopes";
   readonly highWaterMark: number;
+}
+
+/** The streaming half of the transport's dialect (dubbo-js unless the transport names another). */
+export function streamDialect(transport: Transport): StreamDialect {
+  return transport.protocol?.stream ?? tripleStream;
 }
 
 /**
  * Starts any kind of streaming call: builds the request, runs the interceptors, and returns the
- * response head with a pull-based stream of messages. Shared by every call kind and transport.
+ * response head with a pull-based stream of messages. Shared by every call kind, dialect and
+ * transport.
  */
 export function startStream(start: StreamStart): Promise<StreamResponse> {
   const { binding, options, call, timeoutMs } = start;
   const { transport } = binding;
+  const dialect = streamDialect(transport);
   const req: StreamRequest = {
-    ...callRequestBase(binding, { stream: true, headers: options.headers, signal: call.signal, timeoutMs }),
+    ...callRequestBase(binding, dialect.requestHeaders, {
+      kind: start.kind,
+      headers: options.headers,
+      signal: call.signal,
+      timeoutMs,
+    }),
     stream: true,
   };
-  const next = applyInterceptors(
-    (r) => sendStream(transport, r as StreamRequest, start.body, start.highWaterMark),
-    transport.interceptors,
-  );
+  const next = applyInterceptors((r) => sendStream(transport, dialect, r as StreamRequest, start), transport.interceptors);
   return next(req) as Promise<StreamResponse>;
 }
 
 async function sendStream(
   transport: Transport,
+  dialect: StreamDialect,
   req: StreamRequest,
-  body: Uint8Array | ReadableStream<Uint8Array>,
-  highWaterMark: number,
+  start: StreamStart,
 ): Promise<StreamResponse> {
-  const { format } = transport;
-  const res = await transport.roundTrip({ url: req.url, headers: req.header, body, signal: req.signal });
-  if (res.status === 505) {
-    void res.body?.cancel().catch(() => {});
-    throw httpVersionRefusedError(req.url, res.headers);
-  }
-  if (res.status !== 200) {
-    throw errorFromHttpResponse(res.status, res.headers, await readErrorText(res.body));
-  }
-  const type = parseContentType(res.headers.get("content-type"));
-  if (type === undefined || !type.stream || type.subtype !== format.subtype) {
-    // A server that fails before streaming may answer 200 with a unary-style JSON error.
-    const text = await readErrorText(res.body);
-    throw parseErrorText(res.headers, text) ?? unexpectedContentType(res.headers, contentType(format, true), text);
-  }
-  const encoding = res.headers.get("connect-content-encoding");
-  const compression = findCompression(transport.acceptCompression, encoding);
-  if (compression === undefined) {
-    throw new TripleError(`the server compressed the stream with "${encoding}", which this client did not offer`, Code.Internal);
-  }
-  if (res.body === null) {
-    throw new TripleError("the stream response has no body", Code.Internal);
-  }
-  let settle!: (trailer: Headers) => void;
-  let fail!: (error: TripleError) => void;
-  const trailer = new Promise<Headers>((resolve, reject) => {
-    settle = resolve;
-    fail = reject;
+  const res = await transport.roundTrip({
+    url: req.url,
+    headers: req.header,
+    body: start.body,
+    bodyKind: start.bodyKind,
+    signal: req.signal,
   });
-  // Nobody is obliged to look at the trailer; its failure is reported through the messages too.
-  trailer.catch(() => {});
   const method = req.method;
-  const reader = new StreamBodyReader<Message>({
-    body: res.body,
-    parse: (bytes) => format.parse(method.output, bytes),
-    compression,
+  const format = transport.format;
+  const body = await dialect.readResponse<Message>(res, {
+    url: req.url,
+    format,
     readMaxBytes: transport.readMaxBytes,
-    header: res.headers,
-    onEnd: (end) => (end.error === undefined ? settle(end.trailer) : fail(end.error)),
+    acceptCompression: transport.acceptCompression,
+    parse: (bytes) => format.parse(method.output, bytes),
   });
-  return lazyStreamResponse(res.headers, reader, trailer, highWaterMark);
+  return lazyStreamResponse(body.header, body.reader, body.trailer, start.highWaterMark);
 }
 
 const DIRECT_READER = Symbol("triple-es.directReader");

@@ -1,17 +1,14 @@
 import { create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
+import type { CallOptions, MethodBinding } from "../call-options.js";
 import { Code } from "../code.js";
-import { createCallSignal } from "./call-signal.js";
-import { callRequestBase } from "./call-request.js";
-import type { CallOptions, MethodBinding } from "../client.js";
 import { TripleError } from "../errors.js";
 import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "../interceptors.js";
-import { contentType, parseContentType } from "../protocol-triple/content-type.js";
-import { errorFromHttpResponse, unexpectedContentType } from "../protocol/error-json.js";
-import { splitUnaryTrailers } from "../protocol-triple/unary-trailers.js";
-import { readAllBytes, readErrorText } from "../protocol/read-body.js";
+import type { UnaryDialect } from "../protocol/protocol.js";
+import { tripleUnary } from "../protocol-triple/unary.js";
 import type { Transport } from "../transport/transport.js";
+import { createCallSignal } from "./call-signal.js";
+import { callRequestBase } from "./call-request.js";
 import { serializeChecked } from "./serialize.js";
-import { mergeHeaders } from "../metadata.js";
 
 /** Runs one unary call through the interceptors and the transport. */
 export async function runUnaryCall(
@@ -23,12 +20,23 @@ export async function runUnaryCall(
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
   const call = createCallSignal(options.signal, timeoutMs);
   try {
+    const protocol = transport.protocol;
+    // Only the unary half of the default dialect is named here, so unary-only bundles carry no
+    // stream code.
+    const dialect = protocol?.unary ?? tripleUnary;
+    const refused = protocol?.refuse("unary", transport.format, transport.baseUrl);
+    if (refused !== undefined) throw refused;
     const req: UnaryRequest = {
-      ...callRequestBase(binding, { stream: false, headers: options.headers, signal: call.signal, timeoutMs }),
+      ...callRequestBase(binding, dialect.requestHeaders, {
+        kind: "unary",
+        headers: options.headers,
+        signal: call.signal,
+        timeoutMs,
+      }),
       stream: false,
       message: create(method.input, request),
     };
-    const next = applyInterceptors((r) => sendUnary(transport, r as UnaryRequest), transport.interceptors);
+    const next = applyInterceptors((r) => sendUnary(transport, dialect, r as UnaryRequest), transport.interceptors);
     const res = (await next(req)) as UnaryResponse;
     options.onHeader?.(res.header);
     options.onTrailer?.(res.trailer);
@@ -41,7 +49,7 @@ export async function runUnaryCall(
 }
 
 /** The end of the interceptor chain: one HTTP exchange with a bare message each way. */
-async function sendUnary(transport: Transport, req: UnaryRequest): Promise<UnaryResponse> {
+async function sendUnary(transport: Transport, dialect: UnaryDialect, req: UnaryRequest): Promise<UnaryResponse> {
   const { format } = transport;
   let body = serializeChecked(transport, req.method.input, req.message);
   const compression = transport.sendCompression;
@@ -49,17 +57,18 @@ async function sendUnary(transport: Transport, req: UnaryRequest): Promise<Unary
     body = await compression.compress(body);
     req.header.set("content-encoding", compression.name);
   }
-  const res = await transport.roundTrip({ url: req.url, headers: req.header, body, signal: req.signal });
-  const { header, trailer } = splitUnaryTrailers(res.headers);
-  if (res.status !== 200) {
-    throw errorFromHttpResponse(res.status, mergeHeaders(header, trailer), await readErrorText(res.body));
-  }
-  const type = parseContentType(res.headers.get("content-type"));
-  if (type === undefined || type.stream || type.subtype !== format.subtype) {
-    const metadata = mergeHeaders(header, trailer);
-    throw unexpectedContentType(metadata, contentType(format, false), await readErrorText(res.body));
-  }
-  const bytes = await readAllBytes(res.body, transport.readMaxBytes);
+  const res = await transport.roundTrip({
+    url: req.url,
+    headers: req.header,
+    body,
+    bodyKind: "message",
+    signal: req.signal,
+  });
+  const { header, trailer, body: bytes } = await dialect.readResponse(res, {
+    url: req.url,
+    format,
+    readMaxBytes: transport.readMaxBytes,
+  });
   let message: Message;
   try {
     message = format.parse(req.method.output, bytes);

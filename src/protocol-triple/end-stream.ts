@@ -8,6 +8,9 @@ export interface EndStream {
   readonly error: TripleError | undefined;
 }
 
+/** Envelope flag of the dubbo-js dialect: the payload is the JSON end-of-stream frame (responses only). */
+export const FLAG_END_STREAM = 0b10;
+
 const decoder = new TextDecoder();
 
 /**

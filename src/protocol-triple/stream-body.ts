@@ -1,8 +1,9 @@
 import { Code } from "../code.js";
 import type { Compression } from "../compression.js";
-import { EnvelopeParser, FLAG_COMPRESSED, FLAG_END_STREAM, type Envelope } from "../protocol/envelope.js";
+import { EnvelopeParser, FLAG_COMPRESSED, type Envelope } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
-import { parseEndStream, type EndStream } from "./end-stream.js";
+import type { MessageReader } from "../protocol/message-reader.js";
+import { FLAG_END_STREAM, parseEndStream, type EndStream } from "./end-stream.js";
 
 /** Inputs for {@link StreamBodyReader}. */
 export interface StreamBodyOptions<T> {
@@ -20,12 +21,6 @@ export interface StreamBodyOptions<T> {
 }
 
 const KNOWN_FLAGS = FLAG_COMPRESSED | FLAG_END_STREAM;
-
-/** Something messages are read from one at a time: a {@link StreamBodyReader} or a stream's reader. */
-export interface MessageReader<T> {
-  read(): Promise<ReadableStreamReadResult<T>>;
-  cancel(reason?: unknown): Promise<void>;
-}
 
 /**
  * Decodes a Triple stream body into messages, one per `read()`, reading the network only when no
@@ -161,25 +156,3 @@ export class StreamBodyReader<T> implements MessageReader<T> {
   }
 }
 
-/**
- * A pull-based ReadableStream over a message reader: each pull reads one message, and the queue
- * holds at most `highWaterMark` parsed messages. Errors surface after the queued messages,
- * because the reader reports a failure only once everything before it was read.
- */
-export function messageStream<T>(reader: MessageReader<T>, highWaterMark: number): ReadableStream<T> {
-  return new ReadableStream<T>(
-    {
-      async pull(controller) {
-        try {
-          const r = await reader.read();
-          if (r.done) controller.close();
-          else controller.enqueue(r.value);
-        } catch (e) {
-          controller.error(e);
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    new CountQueuingStrategy({ highWaterMark }),
-  );
-}

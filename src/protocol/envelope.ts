@@ -2,10 +2,11 @@ import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
 import { DEFAULT_MAX_BYTES } from "../limits.js";
 
-/** Envelope flag: the payload is compressed with the stream's negotiated encoding. */
+/**
+ * Envelope flag: the payload is compressed with the stream's negotiated encoding. It means the
+ * same in every dialect that frames messages (Triple, gRPC); other bits are each dialect's own.
+ */
 export const FLAG_COMPRESSED = 0b01;
-/** Envelope flag: the payload is the JSON end-of-stream frame (responses only). */
-export const FLAG_END_STREAM = 0b10;
 
 /** One framed message: the flags byte and the payload (a view, not a copy, where possible). */
 export interface Envelope {

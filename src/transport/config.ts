@@ -16,6 +16,7 @@ export function resolveTransportConfig(options: TransportOptions): TransportConf
   return {
     baseUrl: options.baseUrl,
     format,
+    protocol: options.protocol,
     timeoutMs: options.timeoutMs,
     headers: new Headers(options.headers),
     interceptors: options.interceptors ?? [],

@@ -1,6 +1,7 @@
 import type { Compression } from "../compression.js";
 import type { Interceptor } from "../interceptors.js";
 import type { WireFormat } from "../format/wire-format.js";
+import type { Protocol } from "../protocol/protocol.js";
 
 /**
  * One HTTP exchange as the protocol code sees it. Transports turn it into a real request
@@ -9,8 +10,14 @@ import type { WireFormat } from "../format/wire-format.js";
 export interface HttpRequest {
   readonly url: string;
   readonly headers: Headers;
-  /** A whole body for unary calls, a stream of envelopes for streaming calls. */
+  /** A whole body, or a stream of envelopes that the write queue fills as the caller sends. */
   readonly body: Uint8Array | ReadableStream<Uint8Array>;
+  /**
+   * What the body holds: one bare message (unary calls; a server stream in dialects that send its
+   * request bare), or enveloped messages. Said here so that no transport parses a content type:
+   * a transport that frames bodies itself (WebTransport) frames a message and passes envelopes on.
+   */
+  readonly bodyKind: "message" | "envelopes";
   readonly signal: AbortSignal;
 }
 
@@ -32,6 +39,8 @@ export type RequestStreaming = "full-duplex" | "half-duplex" | "none";
 export interface TransportConfig {
   readonly baseUrl: string;
   readonly format: WireFormat;
+  /** The server's dialect; undefined means dubbo-js, whose code the call code names itself. */
+  readonly protocol: Protocol | undefined;
   readonly timeoutMs: number | undefined;
   readonly headers: Headers;
   readonly interceptors: readonly Interceptor[];
@@ -71,6 +80,12 @@ export interface TransportOptions {
   baseUrl: string;
   /** Message encoding; `"binary"` (the default) or a format object such as `json()` from `triple-es/json`. */
   format?: "binary" | WireFormat;
+  /**
+   * The server's dialect of Triple. Default: dubbo-js (`@apachedubbo/dubbo-node`). For a Dubbo
+   * Java 3.3 server `dubboJava()` from `triple-es/protocol-java`, for dubbo-go `dubboGo()` from
+   * `triple-es/protocol-go`: each is an opt-in import, so clients of the default carry none of them.
+   */
+  protocol?: Protocol;
   /** Default deadline for every call, in milliseconds; a call's own `timeoutMs` wins. */
   timeoutMs?: number;
   /** Headers sent with every call. */

@@ -3,7 +3,7 @@
 // the only I/O is the read callback the response-head reader is given.
 
 import { Code, codeToString } from "../code.js";
-import { encodeEnvelope, FLAG_END_STREAM } from "../protocol/envelope.js";
+import { encodeEnvelope } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
 import { concatBytes } from "../protocol/read-body.js";
 
@@ -12,6 +12,9 @@ export const MAPPING_VERSION = 1;
 
 /** Largest response head accepted (the gateway's own request-head limit is 16 KiB by default). */
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
+
+/** The mapping's end frame flag (the half-close and the cancel frame): 0x02, as Triple's end-of-stream. */
+const FLAG_END_FRAME = 0b10;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -32,12 +35,12 @@ export function requestHeadFrame(path: string, headers: Headers): Uint8Array {
 
 /** The half-close: an end frame with `{}`. Made fresh each time, since a write may take the buffer. */
 export function halfCloseFrame(): Uint8Array {
-  return jsonFrame(FLAG_END_STREAM, {});
+  return jsonFrame(FLAG_END_FRAME, {});
 }
 
 /** The cancel frame: an end frame carrying an error; the gateway aborts the upstream request. */
 export function cancelFrame(code: Code, message: string): Uint8Array {
-  return jsonFrame(FLAG_END_STREAM, { error: { code: codeToString(code), message } });
+  return jsonFrame(FLAG_END_FRAME, { error: { code: codeToString(code), message } });
 }
 
 /**

@@ -419,9 +419,8 @@ async function exchange(
   // The request side.
   const head = requestHeadFrame(path, req.headers);
   if (req.body instanceof Uint8Array) {
-    // Unary: one frame holding the bare body; a server stream: its envelope(s) as they are.
-    const stream = /^application\/connect\+/i.test(req.headers.get("content-type") ?? "");
-    const body = stream ? req.body : encodeEnvelope(0, req.body);
+    // A bare message goes in one frame; a server stream's envelope(s) go as they are.
+    const body = req.bodyKind === "envelopes" ? req.body : encodeEnvelope(0, req.body);
     writer.write(concatBytes([head, body, halfCloseFrame()])).catch(noop);
     requestEnded = true;
   } else {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { binaryFormat } from "../../../src/format/binary.js";
 import { json } from "../../../src/json.js";
 import { gzip } from "../../../src/gzip.js";
-import { requestHeaders, encodeTimeout } from "../../../src/protocol/request-headers.js";
+import { encodeTimeout } from "../../../src/protocol/request-headers.js";
+import { requestHeaders } from "../../../src/protocol-triple/headers.js";
 
 const base = {
   format: binaryFormat,
@@ -17,7 +18,7 @@ const base = {
 
 describe("requestHeaders", () => {
   it("sets the unary content type and protocol version", () => {
-    const h = requestHeaders({ ...base, stream: false });
+    const h = requestHeaders({ ...base, kind: "unary" as const });
     expect(h.get("content-type")).toBe("application/proto");
     expect(h.get("tri-protocol-version")).toBe("1.0.0");
     expect(h.has("tri-service-timeout")).toBe(false);
@@ -26,14 +27,14 @@ describe("requestHeaders", () => {
   });
 
   it("uses the enveloped content types for streams, in both formats", () => {
-    expect(requestHeaders({ ...base, stream: true }).get("content-type")).toBe("application/connect+proto");
-    expect(requestHeaders({ ...base, stream: true, format: json() }).get("content-type")).toBe("application/connect+json");
-    expect(requestHeaders({ ...base, stream: false, format: json() }).get("content-type")).toBe("application/json");
+    expect(requestHeaders({ ...base, kind: "server_streaming" as const }).get("content-type")).toBe("application/connect+proto");
+    expect(requestHeaders({ ...base, kind: "server_streaming" as const, format: json() }).get("content-type")).toBe("application/connect+json");
+    expect(requestHeaders({ ...base, kind: "unary" as const, format: json() }).get("content-type")).toBe("application/json");
   });
 
   it("sends timeout, version and group for every call kind", () => {
-    for (const stream of [false, true]) {
-      const h = requestHeaders({ ...base, stream, timeoutMs: 1500.2, version: "2.0.0", group: "blue" });
+    for (const kind of ["unary", "server_streaming", "client_streaming", "bidi_streaming"] as const) {
+      const h = requestHeaders({ ...base, kind, timeoutMs: 1500.2, version: "2.0.0", group: "blue" });
       expect(h.get("tri-service-timeout")).toBe("1501");
       expect(h.get("triple-timeout-ms")).toBe("1501");
       expect(h.get("tri-service-version")).toBe("2.0.0");
@@ -44,7 +45,7 @@ describe("requestHeaders", () => {
   it("lets call headers win over transport headers but never over protocol headers", () => {
     const h = requestHeaders({
       ...base,
-      stream: false,
+      kind: "unary" as const,
       defaults: new Headers({ "x-a": "transport", "x-b": "transport" }),
       call: { "x-a": "call", "content-type": "text/plain" },
     });
@@ -54,7 +55,7 @@ describe("requestHeaders", () => {
   });
 
   it("negotiates stream compression with the Connect headers", () => {
-    const h = requestHeaders({ ...base, stream: true, sendCompression: gzip, acceptCompression: [gzip] });
+    const h = requestHeaders({ ...base, kind: "server_streaming" as const, sendCompression: gzip, acceptCompression: [gzip] });
     expect(h.get("connect-content-encoding")).toBe("gzip");
     expect(h.get("connect-accept-encoding")).toBe("gzip");
   });

@@ -1,0 +1,35 @@
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { Transport } from "./transport/transport.js";
+
+/** Options fixed when a client is created. */
+export interface ClientOptions {
+  /** Service version (`TRI-Service-Version`); dubbo-js routes on it exactly. */
+  version?: string;
+  /** Service group (`TRI-Service-Group`); dubbo-js routes on it exactly. */
+  group?: string;
+}
+
+/** Options for one call. */
+export interface CallOptions {
+  /** Aborting it ends the call with `Canceled` and cancels the request on the server. */
+  signal?: AbortSignal;
+  /** Deadline in milliseconds: sent to the server and enforced locally, whatever the server does. */
+  timeoutMs?: number;
+  /** Metadata for this call; wins over the transport's headers. */
+  headers?: HeadersInit;
+  /** Called with the response headers as soon as they arrive. */
+  onHeader?(headers: Headers): void;
+  /** Called with the trailers when the call ends well. */
+  onTrailer?(trailers: Headers): void;
+}
+
+/**
+ * Everything a method function needs, bound once when the client is made. It lives here, not in
+ * `client.ts`, so that the call code can name it without importing the client (no import circle).
+ */
+export interface MethodBinding {
+  readonly service: DescService;
+  readonly method: DescMethod;
+  readonly transport: Transport;
+  readonly options: ClientOptions;
+}
