@@ -1,5 +1,7 @@
 import type { Message } from "@bufbuild/protobuf";
 import type { CallOptions, MethodBinding } from "../call-options.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 import { applyInterceptors, type StreamRequest, type StreamResponse } from "../interceptors.js";
 import { messageStream, type MessageReader } from "../protocol/message-reader.js";
 import type { StreamDialect } from "../protocol/protocol.js";
@@ -27,7 +29,13 @@ export interface StreamStart {
 
 /** The streaming half of the transport's dialect (dubbo-js unless the transport names another). */
 export function streamDialect(transport: Transport): StreamDialect {
-  return transport.protocol?.stream ?? tripleStream;
+  const protocol = transport.protocol;
+  if (protocol === undefined) return tripleStream;
+  if (protocol.stream === undefined) {
+    // Only reached by a protocol whose `refuse` let a stream through that it cannot carry.
+    throw new TripleError(`the ${protocol.name} protocol carries no streams`, Code.Unimplemented);
+  }
+  return protocol.stream;
 }
 
 /**

@@ -51,9 +51,15 @@ function parseDetails(value: unknown): ErrorDetail[] {
 /**
  * Builds the error for a failed HTTP response from its status and body text. The body is parsed
  * as a Triple error when it is JSON in a known shape; anything else (empty, HTML from a proxy,
- * plain text) maps the HTTP status and quotes the start of the body so the cause is visible.
+ * plain text) maps the HTTP status (with `codeFor`, for dialects whose servers use their own
+ * statuses) and quotes the start of the body so the cause is visible.
  */
-export function errorFromHttpResponse(status: number, headers: Headers, bodyText: string): TripleError {
+export function errorFromHttpResponse(
+  status: number,
+  headers: Headers,
+  bodyText: string,
+  codeFor: (status: number) => Code = codeFromHttpStatus,
+): TripleError {
   const parsed = parseErrorText(headers, bodyText);
   if (parsed !== undefined) return parsed;
   const contentType = headers.get("content-type") ?? "";
@@ -61,7 +67,7 @@ export function errorFromHttpResponse(status: number, headers: Headers, bodyText
   const what = contentType === "" ? "" : ` ${contentType.split(";")[0]}`;
   const message =
     `HTTP ${status}` + (excerpt.length > 0 ? ` with${what} body: ${excerpt}` : what !== "" ? ` (${what.trim()}, empty body)` : " with an empty body");
-  return new TripleError(message, codeFromHttpStatus(status), { metadata: headers });
+  return new TripleError(message, codeFor(status), { metadata: headers });
 }
 
 /** A Triple error in a JSON body, or undefined when the body is not one. */

@@ -101,5 +101,6 @@ export interface Protocol {
    */
   refuse(kind: MethodKind, format: WireFormat, url: string): TripleError | undefined;
   readonly unary: UnaryDialect;
-  readonly stream: StreamDialect;
+  /** Undefined for a dialect that carries no streams (its `refuse` turns every stream down). */
+  readonly stream: StreamDialect | undefined;
 }
