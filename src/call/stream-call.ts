@@ -170,10 +170,14 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
         ),
     });
     this.signal = createCallSignal(options.signal, this.timeoutMs);
+    // A call the dialect's servers cannot carry fails before anything is sent.
+    const refused = transport.protocol?.refuse(kind, transport.format, this.url);
     if (kind === "server_streaming") {
       this.mode = "buffered";
       try {
-        if (streamDialect(transport).serverStreamRequest === "message") {
+        if (refused !== undefined) {
+          // Nothing to send.
+        } else if (streamDialect(transport).serverStreamRequest === "message") {
           this.bareRequest = serializeChecked(transport, method.input, create(method.input, request) as Message);
         } else {
           void this.queue.send(request as MessageInitShape<I>);
@@ -187,8 +191,6 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       this.mode = transport.requestStreaming(this.url) === "none" ? "buffered" : "streaming";
     }
     this.signal.signal.addEventListener("abort", () => this.fail(this.signal.signal.reason), { once: true });
-    // A call the dialect's servers cannot carry fails before anything is sent.
-    const refused = transport.protocol?.refuse(kind, transport.format, this.url);
     if (refused !== undefined) {
       this.started = Promise.reject(refused);
     } else if (kind === "bidi_streaming" && this.mode === "buffered") {
