@@ -7,11 +7,9 @@ import { state, type HttpChoice } from "./state.js";
 
 /**
  * Whether this SDK build sends a client stream as one buffered body where the browser refuses to
- * stream it (it then has a transport hook that tells "refused to stream" from "unreachable").
+ * stream it: it does for every transport over fetch (it detects the refusal per origin).
  */
-export const sdkBuffersClientStreams: boolean =
-  typeof (createFetchTransport({ baseUrl: "http://127.0.0.1" }) as { diagnoseStreamingFailure?: unknown })
-    .diagnoseStreamingFailure === "function";
+export const sdkBuffersClientStreams: boolean = createFetchTransport({ baseUrl: "http://127.0.0.1" }).requestStreaming === "fetch";
 
 /**
  * Whether fetch accepts a ReadableStream request body (`duplex: "half"`). A browser that supports

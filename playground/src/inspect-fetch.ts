@@ -76,7 +76,6 @@ export function inspectingFetch(
 export function inspectingTransport(inner: Transport, onFrame: FrameListener, onChunk?: ChunkListener): Transport {
   return {
     ...inner,
-    requestStreaming: (url) => inner.requestStreaming(url),
     async roundTrip(req) {
       const callId = nextCallId++;
       const contentType = req.headers.get("content-type") ?? "";

@@ -5,7 +5,7 @@ import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
 import type { StreamResponse } from "../interceptors.js";
 import { methodUrl } from "../protocol/url.js";
-import { bidiNeedsStreamingError, type RequestMode } from "./request-streaming.js";
+import { bidiNeedsStreamingError, diagnoseStreamingFailure, requestStreamingTo, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
 import { serializeChecked } from "./serialize.js";
 import { messageStream, type MessageReader } from "../protocol/message-reader.js";
@@ -188,7 +188,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       }
       this.queue.close();
     } else {
-      this.mode = transport.requestStreaming(this.url) === "none" ? "buffered" : "streaming";
+      this.mode = requestStreamingTo(transport, this.url) === "none" ? "buffered" : "streaming";
     }
     this.signal.signal.addEventListener("abort", () => this.fail(this.signal.signal.reason), { once: true });
     if (refused !== undefined) {
@@ -334,8 +334,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       return res;
     } catch (e) {
       if (this.failure !== undefined) throw this.failure;
-      const diagnose = this.binding.transport.diagnoseStreamingFailure;
-      if (diagnose === undefined || !(await diagnose.call(this.binding.transport, this.url, e, this.signal.signal))) throw e;
+      if (!(await diagnoseStreamingFailure(this.binding.transport, this.url, e, this.signal.signal))) throw e;
       if (this.kind === "bidi_streaming" || !this.queue.canReplay || this.failure !== undefined) {
         throw bidiNeedsStreamingError(this.url);
       }

@@ -20,12 +20,10 @@ export async function runUnaryCall(
   const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
   const call = createCallSignal(options.signal, timeoutMs);
   try {
-    const protocol = transport.protocol;
     // Only the unary half of the default dialect is named here, so unary-only bundles carry no
-    // stream code.
-    const dialect = protocol?.unary ?? tripleUnary;
-    const refused = protocol?.refuse("unary", transport.format, transport.baseUrl);
-    if (refused !== undefined) throw refused;
+    // stream code. (Every dialect carries unary calls: what one refuses, such as a format, its
+    // request headers refuse before anything is sent.)
+    const dialect = transport.protocol?.unary ?? tripleUnary;
     const req: UnaryRequest = {
       ...callRequestBase(binding, dialect.requestHeaders, {
         kind: "unary",

@@ -1,8 +1,10 @@
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
+import type { WireFormat } from "../format/wire-format.js";
 import type { Protocol } from "../protocol/protocol.js";
 import { javaStream } from "./stream.js";
 import { javaUnary } from "./unary.js";
+import { jsonOnly } from "./headers.js";
 
 /**
  * The dialect of Dubbo Java 3.3 servers over plain HTTP: unary calls in JSON, server streams as
@@ -19,7 +21,7 @@ export function dubboJava(): Protocol {
   return { name: "dubbo-java", refuse, unary: javaUnary, stream: javaStream };
 }
 
-function refuse(kind: string, format: { subtype: string }): TripleError | undefined {
+function refuse(kind: string, format: WireFormat): TripleError | undefined {
   if (kind === "client_streaming" || kind === "bidi_streaming") {
     return new TripleError(
       `Dubbo Java 3.3 serves ${kind === "bidi_streaming" ? "bidi" : "client"} streams only over gRPC, which fetch cannot ` +
@@ -28,11 +30,5 @@ function refuse(kind: string, format: { subtype: string }): TripleError | undefi
       Code.Unimplemented,
     );
   }
-  if (format.subtype !== "json") {
-    return new TripleError(
-      'Dubbo Java 3.3 takes only JSON over HTTP (it answers application/proto with 415): pass format: json() from "triple-es/json"',
-      Code.Unimplemented,
-    );
-  }
-  return undefined;
+  return jsonOnly(format);
 }

@@ -45,6 +45,10 @@ export interface UnaryResponseBody {
 
 /** A dialect's unary half: how a call's metadata is written and its response read. */
 export interface UnaryDialect {
+  /**
+   * The request metadata; throws the `TripleError` of a call the dialect cannot carry (a format
+   * its servers refuse), before anything is sent.
+   */
   requestHeaders(init: RequestHeadersInit): Headers;
   /**
    * Checks the response and reads its message bytes, or throws the call's `TripleError`: an error
@@ -96,10 +100,11 @@ export interface Protocol {
   /** For error messages and logs, e.g. "dubbo-java". */
   readonly name: string;
   /**
-   * The error for a call this dialect's servers cannot carry (a call kind, a format), given
-   * before anything is sent, with a sentence naming what works instead; undefined when it can.
+   * The error for a streaming call this dialect's servers cannot carry, given before anything is
+   * sent, with a sentence naming what works instead; undefined when it can. (Unary calls are
+   * checked by `unary.requestHeaders`, which keeps this out of unary-only bundles.)
    */
-  refuse(kind: MethodKind, format: WireFormat, url: string): TripleError | undefined;
+  refuse(kind: Exclude<MethodKind, "unary">, format: WireFormat, url: string): TripleError | undefined;
   readonly unary: UnaryDialect;
   /** Undefined for a dialect that carries no streams (its `refuse` turns every stream down). */
   readonly stream: StreamDialect | undefined;

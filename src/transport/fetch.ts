@@ -21,9 +21,6 @@ export interface FetchTransportOptions extends TransportOptions {
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const config = resolveTransportConfig(options);
   const customFetch = options.fetch;
-  const canStream = supportsRequestStreams();
-  // Origins where a streaming body failed although the origin answers plain requests.
-  const noStreaming = new Set<string>();
   return {
     ...config,
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
@@ -46,44 +43,9 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         body: res.body === null ? null : mapBodyErrors(res.body, req),
       };
     },
-    requestStreaming(url: string): RequestStreaming {
-      return canStream && !noStreaming.has(originOf(url)) ? "half-duplex" : "none";
-    },
-    async diagnoseStreamingFailure(url: string, error: unknown, signal?: AbortSignal): Promise<boolean> {
-      // Only a fetch that rejected with a TypeError (not an abort, not an HTTP answer) qualifies.
-      if (!(error instanceof TripleError && error.code === Code.Unavailable && error.cause instanceof TypeError)) {
-        return false;
-      }
-      // A HEAD without a body tells "unreachable" (rejects again) from "refused to stream" (answers).
-      try {
-        const res = await (customFetch ?? globalThis.fetch)(url, { method: "HEAD", ...(signal ? { signal } : {}) });
-        await res.body?.cancel().catch(() => {});
-      } catch {
-        return false;
-      }
-      noStreaming.add(originOf(url));
-      return true;
-    },
+    requestStreaming: "fetch",
+    fetch: customFetch,
   };
-}
-
-/**
- * Whether this runtime's fetch accepts a ReadableStream body. A runtime that does not turns the
- * stream into the text "[object ReadableStream]" with a text/plain Content-Type (Firefox, Safari);
- * one that does leaves the Content-Type unset. The spec's `duplex` option is offered, but a
- * runtime need not read it: Deno and Bun stream without ever looking at it.
- */
-export function supportsRequestStreams(): boolean {
-  try {
-    const hasContentType = new Request("http://localhost/", {
-      method: "POST",
-      body: new ReadableStream(),
-      duplex: "half",
-    } as RequestInit).headers.has("content-type");
-    return !hasContentType;
-  } catch {
-    return false;
-  }
 }
 
 function fetchError(e: unknown, req: HttpRequest): TripleError {

@@ -62,16 +62,17 @@ export interface TransportConfig {
  */
 export interface Transport extends TransportConfig {
   roundTrip(request: HttpRequest): Promise<HttpResponse>;
-  /** What this transport can do with a streaming request body to `url`, detected, not assumed. */
-  requestStreaming(url: string): RequestStreaming;
   /**
-   * Called when a request whose body was a stream failed before any response. Resolves true when
-   * the body was the cause, i.e. the runtime refused to stream it (Chromium over HTTP/1.1) while
-   * the origin is reachable; the transport then remembers it, and `requestStreaming(url)` answers
-   * "none" for that origin. `signal` is the call's: the check ends with the call. Optional: a
-   * transport that always streams need not have it.
+   * How far this transport streams request bodies: known up front ("full-duplex" for
+   * WebTransport), or "fetch" for a transport over the Fetch API, whose support the stream code
+   * detects, not assumes: a feature test of the runtime, then, when a streaming request fails
+   * before any response, a HEAD through `fetch` that tells an unreachable origin from one the
+   * runtime refuses to stream to (Chromium over HTTP/1.1), remembered per origin. The detection
+   * lives with the stream code, so a unary-only bundle carries none of it.
    */
-  diagnoseStreamingFailure?(url: string, error: unknown, signal?: AbortSignal): Promise<boolean>;
+  readonly requestStreaming: RequestStreaming | "fetch";
+  /** The fetch a "fetch" transport calls (for the HEAD); undefined: the global one, at call time. */
+  readonly fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** The options every transport factory accepts. */

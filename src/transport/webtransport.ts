@@ -92,7 +92,7 @@ function settleable(): { promise: Promise<void>; resolve: () => void } {
 /**
  * A transport that carries every call over one WebTransport session to a Triple gateway
  * (`npm run gateway`, docs/webtransport.md). Request bodies stream in both directions at once
- * (`requestStreaming()` is `"full-duplex"`), with QUIC flow control reaching a call's `isReady`;
+ * (`requestStreaming` is `"full-duplex"`), with QUIC flow control reaching a call's `isReady`;
  * responses are read from the network only as the caller reads them.
  *
  * ```ts
@@ -162,9 +162,7 @@ export function createWebTransportTransport(options: WebTransportTransportOption
         return exchange(session, stream, req, path);
       }
     },
-    requestStreaming(): RequestStreaming {
-      return "full-duplex";
-    },
+    requestStreaming: "full-duplex",
   };
   return transport;
 }

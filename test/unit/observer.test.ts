@@ -9,7 +9,7 @@ import { InteropService, ServerStreamResponseSchema } from "../gen/triple/intero
 const END_OK = encodeEnvelope(2, new TextEncoder().encode("{}"));
 
 function transport(roundTrip: (req: HttpRequest) => Promise<HttpResponse>): Transport {
-  return { ...resolveTransportConfig({ baseUrl: "http://fake.test" }), roundTrip, requestStreaming: () => "half-duplex" };
+  return { ...resolveTransportConfig({ baseUrl: "http://fake.test" }), roundTrip, requestStreaming: "half-duplex" };
 }
 
 /** Answers every call with `n` ServerStreamResponse messages (after reading the whole request). */

@@ -11,7 +11,6 @@ import {
   TripleError,
   type HttpRequest,
   type HttpResponse,
-  type RequestStreaming,
   type Transport,
 } from "triple-es";
 import { resolveTransportConfig } from "../../../src/transport/config.js";
@@ -26,11 +25,11 @@ import {
 
 type RoundTrip = (req: HttpRequest) => Promise<HttpResponse>;
 
-function fakeTransport(roundTrip: RoundTrip, streaming: RequestStreaming = "half-duplex", extra: Partial<Transport> = {}): Transport {
+function fakeTransport(roundTrip: RoundTrip, streaming: Transport["requestStreaming"] = "half-duplex", extra: Partial<Transport> = {}): Transport {
   return {
     ...resolveTransportConfig({ baseUrl: "http://fake.test" }),
     roundTrip,
-    requestStreaming: () => streaming,
+    requestStreaming: streaming,
     ...extra,
   };
 }
@@ -135,11 +134,12 @@ describe("request modes", () => {
         expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i));
         return uploadReply(seqs.length);
       },
-      "half-duplex",
+      // A fetch transport whose HEAD answers: the origin is reachable, so the body was refused.
+      "fetch",
       {
-        diagnoseStreamingFailure: async () => {
+        fetch: async () => {
           diagnosed++;
-          return true;
+          return new Response(null);
         },
       },
     );
@@ -160,8 +160,12 @@ describe("request modes", () => {
       async () => {
         throw new TripleError("cannot reach", Code.Unavailable, { cause: new TypeError("fetch failed") });
       },
-      "half-duplex",
-      { diagnoseStreamingFailure: async () => false },
+      "fetch",
+      {
+        fetch: async () => {
+          throw new TypeError("fetch failed");
+        },
+      },
     );
     const call = createClient(InteropService, transport).clientStream.open();
     void call.send({ seq: 0 });
@@ -174,8 +178,8 @@ describe("request modes", () => {
       async () => {
         throw new TripleError("cannot reach", Code.Unavailable, { cause: new TypeError("Failed to fetch") });
       },
-      "half-duplex",
-      { diagnoseStreamingFailure: async () => true },
+      "fetch",
+      { fetch: async () => new Response(null) },
     );
     const call = createClient(InteropService, transport).bidiStream.open();
     await expect(call.trailer).rejects.toMatchObject({ code: Code.Unimplemented });
