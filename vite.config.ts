@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import { webTransportCommands } from "./test/webtransport/commands.js";
+import { javaProxy } from "./test/setup/java-proxy.js";
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
@@ -37,17 +38,25 @@ export default defineConfig({
           environment: "node",
           include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts"],
           // The gateway: the conformance suite's WebTransport endpoint (test/runtimes/).
-          globalSetup: ["test/setup/global-dubbo.ts", "test/webtransport/global-gateway.ts"],
+          globalSetup: ["test/setup/global-dubbo.ts", "test/setup/global-java.ts", "test/setup/global-go.ts", "test/webtransport/global-gateway.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },
       {
         resolve: { alias },
+        // The Java peer on the page's own origin (Java 3.3 answers no CORS preflight).
+        plugins: [javaProxy()],
         test: {
           name: "chromium",
           include: ["test/browser/**/*.test.ts", "test/runtimes/browser/**/*.test.ts"],
-          globalSetup: ["test/setup/global-dubbo.ts", "test/browser/no-store-proxy.ts", "test/webtransport/global-gateway.ts"],
+          globalSetup: [
+            "test/setup/global-dubbo.ts",
+            "test/setup/global-java.ts",
+            "test/setup/global-go.ts",
+            "test/browser/no-store-proxy.ts",
+            "test/webtransport/global-gateway.ts",
+          ],
           setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
           testTimeout: 30_000,
           browser: {

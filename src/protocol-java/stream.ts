@@ -21,7 +21,12 @@ export const javaStream: StreamDialect = {
       // An error before the first message keeps Java's status and comes as one SSE event.
       throw javaErrorFromResponse(res.status, res.headers, await readErrorText(res.body));
     }
-    if (mediaType(res.headers.get("content-type")) !== SSE_CONTENT_TYPE) {
+    const type = mediaType(res.headers.get("content-type"));
+    if (type === "" && (await isEmpty(res))) {
+      // Java answers a stream of no messages with an empty 200 and no content type at all.
+      return { header: res.headers, reader: emptyReader, trailer: Promise.resolve(new Headers()) };
+    }
+    if (type !== SSE_CONTENT_TYPE) {
       const text = await readErrorText(res.body);
       throw parseJavaErrorText(text, res.headers) ?? unexpectedContentType(res.headers, SSE_CONTENT_TYPE, text);
     }
@@ -47,3 +52,14 @@ export const javaStream: StreamDialect = {
     return { header: res.headers, reader, trailer };
   },
 };
+
+const emptyReader = {
+  read: async (): Promise<ReadableStreamReadResult<never>> => ({ done: true, value: undefined }),
+  cancel: async () => {},
+};
+
+/** Whether a response has no body bytes at all (it is read only when Java sent no content type). */
+async function isEmpty(res: { body: ReadableStream<Uint8Array> | null }): Promise<boolean> {
+  if (res.body === null) return true;
+  return (await readErrorText(res.body)) === "";
+}

@@ -38,7 +38,8 @@ export function parseJavaError(value: unknown, metadata: Headers): TripleError |
   if (message !== undefined && typeof message !== "string") return undefined;
   const text = message ?? "";
   const named = CODE_PREFIX.exec(text);
-  const code = named ? parseCode(named[1]!.toLowerCase()) : undefined;
+  // Java spells code 1 the gRPC way, CANCELLED.
+  const code = named ? parseCode(named[1] === "CANCELLED" ? "canceled" : named[1]!.toLowerCase()) : undefined;
   if (code !== undefined) return new TripleError(named![2]!, code, { metadata });
   return new TripleError(explain(text, Number(status)), codeFromJavaStatus(Number(status)), { metadata });
 }

@@ -87,6 +87,8 @@ export interface RuntimeCapabilities {
   readonly receiveBacklogMiB: number;
   /** Transports this runtime's fetch cannot speak, with the reason (shown in the table). */
   readonly unavailable?: Partial<Record<FetchTransportName, string>>;
+  /** The Java and Go servers, over HTTP/1.1 with their protocols. */
+  readonly servers: Record<OtherServer, ServerCapabilities>;
 }
 
 export const ok: Supported = { supported: true };
@@ -117,3 +119,56 @@ export function noWebTransport(why: string): TransportCapabilities {
   };
   return { unary: unsupported, serverStream: unsupported, clientStream: unsupported, bidi: unsupported };
 }
+
+/**
+ * The Dubbo servers besides dubbo-js, each reached over its own dialect of plain HTTP/1.1 (the
+ * transport every runtime's fetch has): Dubbo Java 3.3 with `dubboJava()`, dubbo-go 3.3 with
+ * `dubboGo()`.
+ */
+export type OtherServer = "java" | "go";
+
+export const serverLabels: Record<OtherServer | "dubbo-js", string> = {
+  "dubbo-js": "dubbo-js 3.0α",
+  java: "Dubbo Java 3.3.6",
+  go: "dubbo-go 3.3.2",
+};
+
+/** What a runtime can call on one of the other servers, per call kind. */
+export interface ServerCapabilities {
+  readonly unary: Support;
+  readonly serverStream: Support;
+  readonly clientStream: Support;
+  readonly bidi: Support;
+  /** How the runtime reaches it, for the table, e.g. a same-origin proxy. */
+  readonly note?: string;
+}
+
+const javaNoStreamsUpward = (kind: "client" | "bidi"): Unsupported => ({
+  supported: false,
+  code: Code.Unimplemented,
+  message: `Dubbo Java 3.3 serves ${kind} streams only over gRPC, which fetch cannot speak`,
+  why: "Java 3.3 serves it over gRPC only (through the gateway)",
+});
+
+/** Dubbo Java 3.3.6 over HTTP/1.1 in JSON: the same in every runtime (refusals happen before sending). */
+export const javaOverHttp: ServerCapabilities = {
+  unary: { supported: true, note: "JSON only" },
+  serverStream: { supported: true, note: "Server-Sent Events" },
+  clientStream: javaNoStreamsUpward("client"),
+  bidi: javaNoStreamsUpward("bidi"),
+};
+
+const goNoStreams = (kind: string): Unsupported => ({
+  supported: false,
+  code: Code.Unimplemented,
+  message: `dubbo-go 3.3 serves ${kind} only over gRPC, which fetch cannot speak`,
+  why: "dubbo-go serves streams over gRPC only (through the gateway)",
+});
+
+/** dubbo-go 3.3.2 over HTTP/1.1, binary or JSON: the same in every runtime. */
+export const goOverHttp: ServerCapabilities = {
+  unary: ok,
+  serverStream: goNoStreams("server streams"),
+  clientStream: goNoStreams("client streams"),
+  bidi: goNoStreams("bidi streams"),
+};

@@ -30,7 +30,9 @@ import {
   type TransportName,
   type Unsupported,
 } from "./capabilities.js";
+import { collect, expectUnsupported, streamError, tripleError } from "./calls.js";
 import { assert, rejection, sleep, Suite } from "./harness.js";
+import { addServerCases } from "./servers.js";
 
 /** Where one fetch transport of the test server is, and the fetch that reaches it from this runtime. */
 export interface Endpoint {
@@ -51,6 +53,9 @@ export interface Endpoints {
   readonly h1?: Endpoint;
   readonly h2?: Endpoint;
   readonly wt?: GatewayEndpoint;
+  /** The Dubbo Java and dubbo-go peers, over HTTP/1.1 (./servers.ts). */
+  readonly java?: Endpoint;
+  readonly go?: Endpoint;
 }
 
 /** What a case may change about its transport. */
@@ -575,38 +580,6 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
       });
     }
   }
+  addServerCases(suite, caps, { ...(endpoints.java ? { java: endpoints.java } : {}), ...(endpoints.go ? { go: endpoints.go } : {}) });
   return suite;
-}
-
-/** The TripleError that `p` rejects with. */
-async function tripleError(p: Promise<unknown>): Promise<TripleError> {
-  const e = await rejection(p);
-  if (!(e instanceof TripleError)) assert.fail(`expected a TripleError, got ${String(e)}`);
-  return e;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const m of it) out.push(m);
-  return out;
-}
-
-/** Iterates until the stream fails; the messages before the failure go into `received`. */
-async function streamError<T>(it: AsyncIterable<T>, received: T[] = []): Promise<TripleError> {
-  return tripleError(
-    (async () => {
-      for await (const m of it) received.push(m);
-    })(),
-  );
-}
-
-async function expectUnsupported(p: Promise<unknown>, caps: Unsupported): Promise<string> {
-  const err = await tripleError(p);
-  assert.equal(
-    err.code,
-    caps.code,
-    `code (expected ${codeToString(caps.code)}, got ${codeToString(err.code)}: ${err.message})`,
-  );
-  assert.includes(err.message, caps.message, "error message");
-  return err.message;
 }

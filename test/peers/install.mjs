@@ -117,3 +117,9 @@ if (!force && readStamp(genStamp) === genHash) {
   writeFileSync(genStamp, genHash + "\n");
   log(`generated ${listFiles(genDir, ".ts").map((f) => relative(dubboDir, f)).join(", ")}`);
 }
+
+// 3. The Dubbo Java 3.3 and dubbo-go 3.3 peers: Maven and Go builds, each skipped when nothing
+// changed since its last build. A missing `mvn`/`java` or `go` fails with how to install it.
+for (const peer of ["java", "go"]) {
+  run(process.execPath, [join(peersDir, peer, "build.mjs"), ...(force ? ["--force"] : [])]);
+}

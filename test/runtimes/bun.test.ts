@@ -8,7 +8,9 @@ it("runs the conformance suite in Bun", async () => {
   const { h1, h2tls, certFile } = inject("dubbo");
   const { url, certSha256 } = inject("wtGateway");
   const wt = { url, certSha256 };
-  const run = await runProcess(bun, ["test/runtimes/bun/main.ts", JSON.stringify({ h1, h2tls, certFile, wt })], {
+  const java = inject("java").url;
+  const go = inject("go").url;
+  const run = await runProcess(bun, ["test/runtimes/bun/main.ts", JSON.stringify({ h1, h2tls, certFile, wt, java, go })], {
     timeoutMs: 80_000,
     env: { NO_COLOR: "1" },
   });

@@ -9,6 +9,8 @@ it("runs the conformance suite in Deno", async () => {
   const deno = runtimeBinary("deno");
   const { h1, h2tls, certFile } = inject("dubbo");
   const { url, certSha256 } = inject("wtGateway");
+  const java = inject("java").url;
+  const go = inject("go").url;
   const run = await runProcess(
     deno,
     [
@@ -19,7 +21,7 @@ it("runs the conformance suite in Deno", async () => {
       "--allow-net=127.0.0.1",
       `--allow-read`,
       "test/runtimes/deno/main.ts",
-      JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 } }),
+      JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 }, java, go }),
     ],
     { timeoutMs: 80_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
   );

@@ -10,6 +10,8 @@ import { reportResult } from "./runner.js";
 
 it("runs the conformance suite in Node", async () => {
   const dubbo = inject("dubbo");
+  const java = inject("java");
+  const go = inject("go");
   const { url, certSha256 } = inject("wtGateway");
   const agent = new Agent({ allowH2: true, connect: { ca: readFileSync(dubbo.certFile) } });
   const h2Fetch = ((url: string, init: RequestInit) =>
@@ -19,6 +21,8 @@ it("runs the conformance suite in Node", async () => {
       h1: { baseUrl: dubbo.h1 },
       h2: { baseUrl: dubbo.h2tls, fetch: h2Fetch },
       wt: { url, certSha256 },
+      java: { baseUrl: java.url },
+      go: { baseUrl: go.url },
     });
     reportResult(await suite.run("node", `Node ${process.version}`));
   } finally {

@@ -1,4 +1,4 @@
-// Renders the README's support table (runtime × transport × call kind) from the capability files
+// Renders the README's support table (runtime × server × transport × call kind) from the capability files
 // in test/conformance/capabilities/, which the conformance suite asserts in each runtime, so the
 // docs say exactly what is tested.
 //
@@ -11,8 +11,10 @@ import { fileURLToPath } from "node:url";
 import { codeToString } from "triple-es";
 import {
   callKindLabels,
+  serverLabels,
   transportLabels,
   type CallKind,
+  type OtherServer,
   type RuntimeCapabilities,
   type Support,
   type TransportName,
@@ -31,25 +33,38 @@ function cell(s: Support): string {
   return extra.length ? `✅ ${extra.join(", ")}` : "✅";
 }
 
+/** The note of a row: one reason when every kind fails alike, else each kind's reason or note. */
+function rowNotes(caps: Record<CallKind, Support>): string[] {
+  const whys = kinds.map((k) => caps[k]).flatMap((s) => (s.supported ? [] : [s.why]));
+  if (whys.length === kinds.length && new Set(whys).size === 1) return [whys[0]!];
+  return kinds.flatMap((k) => {
+    const s = caps[k];
+    if (!s.supported) return [`${callKindLabels[k]}: ${s.why}`];
+    return s.note ? [`${callKindLabels[k]}: ${s.note}`] : [];
+  });
+}
+
+const protocolNames: Record<OtherServer, string> = { java: "`dubboJava()`", go: "`dubboGo()`" };
+
 function rows(rt: RuntimeCapabilities): string[] {
   const out: string[] = [];
+  const dubboJs = serverLabels["dubbo-js"];
   for (const t of transports) {
     const caps = rt.transports[t];
     if (caps !== undefined) {
-      const whys = kinds.map((k) => caps[k]).flatMap((s) => (s.supported ? [] : [s.why]));
-      const notes =
-        whys.length === kinds.length && new Set(whys).size === 1
-          ? [whys[0]!] // every call kind fails for the same reason: say it once
-          : kinds.flatMap((k) => {
-              const s = caps[k];
-              if (!s.supported) return [`${callKindLabels[k]}: ${s.why}`];
-              return s.note ? [`${callKindLabels[k]}: ${s.note}`] : [];
-            });
+      const notes = rowNotes(caps);
       if (caps.note !== undefined) notes.unshift(caps.note);
-      out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
+      out.push(`| ${rt.label} | ${dubboJs} | ${transportLabels[t]} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
     } else if (t !== "wt" && rt.unavailable?.[t] !== undefined) {
-      out.push(`| ${rt.label} | ${transportLabels[t]} | ${kinds.map(() => "—").join(" | ")} | ${rt.unavailable[t]} |`);
+      out.push(`| ${rt.label} | ${dubboJs} | ${transportLabels[t]} | ${kinds.map(() => "—").join(" | ")} | ${rt.unavailable[t]} |`);
     }
+  }
+  for (const server of ["java", "go"] as const) {
+    const caps = rt.servers[server];
+    const notes = rowNotes(caps);
+    if (caps.note !== undefined) notes.unshift(caps.note);
+    const transport = `HTTP/1.1, ${protocolNames[server]}`;
+    out.push(`| ${rt.label} | ${serverLabels[server]} | ${transport} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
   }
   return out;
 }
@@ -57,14 +72,16 @@ function rows(rt: RuntimeCapabilities): string[] {
 /** The Markdown that goes between the markers. */
 export function renderSupportTable(runtimes: readonly RuntimeCapabilities[] = allRuntimes): string {
   return [
-    "| Runtime | Transport | Unary | Server stream | Client stream | Bidi stream | Notes |",
-    "|---|---|---|---|---|---|---|",
+    "| Runtime | Server | Transport | Unary | Server stream | Client stream | Bidi stream | Notes |",
+    "|---|---|---|---|---|---|---|---|",
     ...runtimes.flatMap(rows),
     "",
     "✅ works; ❌ fails with that `TripleError` code and a message saying why; — the runtime's fetch cannot speak it (over TLS it falls back to HTTP/1.1).",
     "WebTransport goes through the gateway (`gateway/`, docs/webtransport.md), which calls the server over HTTP/2.",
-    "Every cell is asserted by the conformance suite (`test/conformance/`) running inside that runtime against the real",
-    "dubbo-js server in `npm test`. Generated from `test/conformance/capabilities/` by `npm run support-table`.",
+    "Java and Go are reached over HTTP/1.1 with their protocol (see \"Which protocol for which server\"); what they serve only",
+    "over gRPC fails before sending, naming the gateway. Every cell is asserted by the conformance suite (`test/conformance/`)",
+    "running inside that runtime against the real server (dubbo-js 3.0.0-alpha, Dubbo Java 3.3.6, dubbo-go 3.3.2) in `npm test`.",
+    "Generated from `test/conformance/capabilities/` by `npm run support-table`.",
   ].join("\n");
 }
 

@@ -33,7 +33,13 @@ export async function bundleWorker(entry: string): Promise<string> {
     target: "es2022",
     write: false,
     logLevel: "silent",
-    alias: { "triple-es/json": src("json.ts"), "triple-es/gzip": src("gzip.ts"), "triple-es": src("index.ts") },
+    alias: {
+      "triple-es/json": src("json.ts"),
+      "triple-es/gzip": src("gzip.ts"),
+      "triple-es/protocol-java": src("protocol-java/index.ts"),
+      "triple-es/protocol-go": src("protocol-go/index.ts"),
+      "triple-es": src("index.ts"),
+    },
   });
   return out.outputFiles[0]!.text;
 }

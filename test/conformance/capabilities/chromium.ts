@@ -1,6 +1,6 @@
 import { Code } from "triple-es";
 import type { RuntimeCapabilities, Unsupported } from "../capabilities.js";
-import { ok } from "../capabilities.js";
+import { goOverHttp, javaOverHttp, ok } from "../capabilities.js";
 
 /**
  * Chromium refuses a streaming request body over HTTP/1.1 (`TypeError: Failed to fetch`,
@@ -20,6 +20,13 @@ export const chromium: RuntimeCapabilities = {
   // Chromium's fetch reads about 64 MiB of a response body ahead of the reader (seen with and
   // without DevTools attached), plus socket buffers.
   receiveBacklogMiB: 96,
+  servers: {
+    java: {
+      ...javaOverHttp,
+      note: "through a same-origin proxy: Java 3.3 answers no CORS preflight, so a cross-origin call fails",
+    },
+    go: goOverHttp,
+  },
   transports: {
     h1: {
       unary: ok,

@@ -1,6 +1,6 @@
 // Runs the conformance suite inside Deno. Started by test/runtimes/deno.test.ts:
 //   deno run --config test/runtimes/deno/deno.json --allow-net=127.0.0.1 --allow-read main.ts '<json>'
-// with {"h1": url, "h2tls": url, "certFile": path, "wt": {"url", "certSha256"}}; prints one
+// with {"h1": url, "h2tls": url, "certFile": path, "wt": {"url", "certSha256"}, "java": url, "go": url}; prints one
 // RESULT_MARKER line. deno.json turns on "unstable": ["net"] for Deno's WebTransport class.
 //
 // The SDK's TypeScript sources are imported directly (deno.json maps "triple-es" to src/); they
@@ -16,7 +16,15 @@ declare const Deno: {
   createHttpClient(options: { caCerts: string[] }): { close(): void };
 };
 
-const config = JSON.parse(Deno.args[0]!) as { h1: string; h2tls: string; certFile: string; wt: GatewayEndpoint; filter?: string };
+const config = JSON.parse(Deno.args[0]!) as {
+  h1: string;
+  h2tls: string;
+  certFile: string;
+  wt: GatewayEndpoint;
+  java: string;
+  go: string;
+  filter?: string;
+};
 // HTTP/2 over TLS: Deno negotiates h2 by ALPN; the client trusts the test server's certificate.
 const client = Deno.createHttpClient({ caCerts: [Deno.readTextFileSync(config.certFile)] });
 const h2Fetch = ((url: string, init?: RequestInit) => fetch(url, { ...init, client } as RequestInit)) as typeof fetch;
@@ -25,6 +33,8 @@ const suite = conformanceSuite(deno, {
   h1: { baseUrl: config.h1 },
   h2: { baseUrl: config.h2tls, fetch: h2Fetch },
   wt: config.wt,
+  java: { baseUrl: config.java },
+  go: { baseUrl: config.go },
 });
 const result = await suite.run("deno", `Deno ${Deno.version.deno}`, config.filter ? { filter: config.filter } : {});
 client.close();

@@ -10,6 +10,8 @@ describe("Java's error object", () => {
     expect(e.code).toBe(Code.FailedPrecondition);
     expect(e.rawMessage).toBe("not yet");
     expect(parseJavaError({ message: "OUT_OF_RANGE : x : y", status: "400" }, none)!.rawMessage).toBe("x : y");
+    // Java spells code 1 as gRPC does.
+    expect(parseJavaError({ message: "CANCELLED : gone", status: "499" }, none)).toMatchObject({ code: Code.Canceled, rawMessage: "gone" });
   });
 
   it("falls back to Java's own status table when the message names no code", () => {
