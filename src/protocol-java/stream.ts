@@ -1,6 +1,7 @@
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
 import { unexpectedContentType } from "../protocol/error-json.js";
+import { trailerPromise } from "../protocol/message-reader.js";
 import type { StreamDialect } from "../protocol/protocol.js";
 import { readErrorText } from "../protocol/read-body.js";
 import { mediaType, SSE_CONTENT_TYPE } from "./content-type.js";
@@ -22,25 +23,16 @@ export const javaStream: StreamDialect = {
       throw javaErrorFromResponse(res.status, res.headers, await readErrorText(res.body));
     }
     const type = mediaType(res.headers.get("content-type"));
-    if (type === "" && (await isEmpty(res))) {
-      // Java answers a stream of no messages with an empty 200 and no content type at all.
-      return { header: res.headers, reader: emptyReader, trailer: Promise.resolve(new Headers()) };
-    }
     if (type !== SSE_CONTENT_TYPE) {
       const text = await readErrorText(res.body);
+      // Java answers a stream of no messages with an empty 200 and no content type at all.
+      if (type === "" && text === "") return { header: res.headers, reader: emptyReader, trailer: Promise.resolve(new Headers()) };
       throw parseJavaErrorText(text, res.headers) ?? unexpectedContentType(res.headers, SSE_CONTENT_TYPE, text);
     }
     if (res.body === null) {
       throw new TripleError("the stream response has no body", Code.Internal);
     }
-    let settle!: (trailer: Headers) => void;
-    let fail!: (error: TripleError) => void;
-    const trailer = new Promise<Headers>((resolve, reject) => {
-      settle = resolve;
-      fail = reject;
-    });
-    // Nobody is obliged to look at the trailer; its failure is reported through the messages too.
-    trailer.catch(() => {});
+    const { trailer, settle, fail } = trailerPromise();
     const reader = new SseBodyReader({
       body: res.body,
       parse: ctx.parse,
@@ -57,9 +49,3 @@ const emptyReader = {
   read: async (): Promise<ReadableStreamReadResult<never>> => ({ done: true, value: undefined }),
   cancel: async () => {},
 };
-
-/** Whether a response has no body bytes at all (it is read only when Java sent no content type). */
-async function isEmpty(res: { body: ReadableStream<Uint8Array> | null }): Promise<boolean> {
-  if (res.body === null) return true;
-  return (await readErrorText(res.body)) === "";
-}

@@ -2,6 +2,7 @@ import { Code } from "../code.js";
 import { findCompression } from "../compression.js";
 import { TripleError } from "../errors.js";
 import { errorFromHttpResponse, parseErrorText, unexpectedContentType } from "../protocol/error-json.js";
+import { trailerPromise } from "../protocol/message-reader.js";
 import type { StreamDialect } from "../protocol/protocol.js";
 import { readErrorText } from "../protocol/read-body.js";
 import { contentType, parseContentType } from "./content-type.js";
@@ -38,14 +39,7 @@ export const tripleStream: StreamDialect = {
     if (res.body === null) {
       throw new TripleError("the stream response has no body", Code.Internal);
     }
-    let settle!: (trailer: Headers) => void;
-    let fail!: (error: TripleError) => void;
-    const trailer = new Promise<Headers>((resolve, reject) => {
-      settle = resolve;
-      fail = reject;
-    });
-    // Nobody is obliged to look at the trailer; its failure is reported through the messages too.
-    trailer.catch(() => {});
+    const { trailer, settle, fail } = trailerPromise();
     const reader = new StreamBodyReader({
       body: res.body,
       parse: ctx.parse,

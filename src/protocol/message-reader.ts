@@ -1,3 +1,21 @@
+import type { TripleError } from "../errors.js";
+
+/**
+ * A stream's trailer promise and its two settlers, for a dialect's body reader to settle at the
+ * end of the body. Marked handled: nobody is obliged to look at the trailer, and its failure is
+ * reported through the messages too.
+ */
+export function trailerPromise(): { trailer: Promise<Headers>; settle: (trailer: Headers) => void; fail: (error: TripleError) => void } {
+  let settle!: (trailer: Headers) => void;
+  let fail!: (error: TripleError) => void;
+  const trailer = new Promise<Headers>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  trailer.catch(() => {});
+  return { trailer, settle, fail };
+}
+
 /** Something messages are read from one at a time: a {@link StreamBodyReader} or a stream's reader. */
 export interface MessageReader<T> {
   read(): Promise<ReadableStreamReadResult<T>>;

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createClient, createFetchTransport } from "triple-es";
 import { json } from "triple-es/json";
 import { dubboJava } from "triple-es/protocol-java";
+import { pollUntil } from "../conformance/calls.js";
 import { CamelInteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { JAVA_PROXY_PATH } from "../setup/java-proxy-path.js";
 
@@ -22,11 +23,11 @@ describe("Java SSE in Chromium", () => {
     const iterator = client.serverStream({ count: COUNT, size: SIZE, streamId: id })[Symbol.asyncIterator]();
     let expected = 0;
     for (let i = 0; i < 10; i++) expect((await iterator.next()).value?.seq).toBe(expected++);
-    let produced = 0;
-    for (let i = 0; i < 100 && produced < COUNT; i++) {
-      produced = (await stats.getStreamStats({ streamId: id })).produced;
-      if (produced < COUNT) await new Promise((r) => setTimeout(r, 50));
-    }
+    // Java 3.3.6's producer never waits for a reader: wait for it to have produced everything.
+    const { produced } = await pollUntil(
+      () => stats.getStreamStats({ streamId: id }),
+      (s) => s.produced === COUNT,
+    );
     console.log(
       `[chromium java sse] consumer paused after 10 of ${COUNT} × 64 KiB: the Java producer had produced ${produced} ` +
         `(${(((produced - 10) * SIZE) / 1024 / 1024).toFixed(1)} MiB ahead of the page)`,

@@ -37,3 +37,15 @@ export async function expectUnsupported(p: Promise<unknown>, caps: Unsupported):
   assert.includes(err.message, caps.message, "error message");
   return err.message;
 }
+
+/**
+ * Reads `read()` until `done` holds for what it returns, pausing briefly between reads, and
+ * returns that value. No bound of its own: the test's timeout catches a server that never gets there.
+ */
+export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

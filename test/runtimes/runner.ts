@@ -3,7 +3,6 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SuiteResult } from "../conformance/harness.js";
@@ -66,17 +65,7 @@ export function runProcess(
 }
 
 /** A free TCP port on 127.0.0.1 (for servers such as workerd that take a fixed address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => resolvePromise(port));
-    });
-  });
-}
+export { freePort } from "../setup/peer-process.js";
 
 /**
  * Prints the runtime's pass count (and the notes of passing cases), then fails with every

@@ -4,10 +4,10 @@
 // `node --import tsx server.ts`, so the child's PID is the server itself (the tsx CLI would add a
 // wrapper process). Install it first with `npm run peers`.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startPeerProcess } from "./peer-process.js";
 
 /** The URLs and certificate of a running dubbo-js peer server (all JSON-serializable). */
 export interface DubboServerInfo {
@@ -74,16 +74,8 @@ function isInfo(v: unknown): v is DubboServerInfo {
   );
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
 export async function startDubboServer(opts: StartDubboServerOptions = {}): Promise<DubboServer> {
   assertInstalled();
-  const log = opts.log ?? process.env.DUBBO_PEER_LOG === "1";
-  const timeoutMs = opts.startupTimeoutMs ?? 30_000;
-
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   env.DUBBO_H1_PORT = String(opts.h1Port ?? 0);
   env.DUBBO_H2C_PORT = String(opts.h2cPort ?? 0);
@@ -91,106 +83,16 @@ export async function startDubboServer(opts: StartDubboServerOptions = {}): Prom
   if (opts.certDir !== undefined) env.DUBBO_CERT_DIR = resolve(opts.certDir);
   // The child must not inherit a loader or options meant for this process (vitest, tsx, …).
   delete env.NODE_OPTIONS;
-
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const peer = await startPeerProcess<DubboServerInfo>({
+    name: "the dubbo-js peer server",
+    logPrefix: "[dubbo] ",
+    command: process.execPath,
+    args: ["--import", "tsx", "server.ts"],
     cwd: dubboPeerDir,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    log: opts.log ?? process.env.DUBBO_PEER_LOG === "1",
+    startupTimeoutMs: opts.startupTimeoutMs ?? 30_000,
+    readyLine: (v) => (isInfo(v) ? v : undefined),
   });
-
-  // Keep the last lines of stderr for error messages; keep draining both pipes after startup.
-  const stderrTail: string[] = [];
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => {
-    if (log) process.stderr.write(chunk.replace(/^(?=.)/gm, "[dubbo] "));
-    stderrTail.push(...chunk.split("\n").filter((l) => l.length > 0));
-    if (stderrTail.length > 40) stderrTail.splice(0, stderrTail.length - 40);
-  });
-  const tail = () => (stderrTail.length ? `\n${stderrTail.join("\n")}` : "");
-
-  // If this process goes away without calling stop(), do not leave the server behind.
-  const killOnExit = () => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-
-  const info = await new Promise<DubboServerInfo>((resolvePromise, reject) => {
-    let buffered = "";
-    let settled = false;
-    const finish = (err: Error | undefined, value?: DubboServerInfo) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      child.off("error", onError);
-      if (err) {
-        process.off("exit", killOnExit);
-        child.kill("SIGKILL");
-        reject(err);
-      } else {
-        resolvePromise(value!);
-      }
-    };
-    const timer = setTimeout(() => {
-      finish(new Error(`The dubbo-js peer server did not report ready within ${timeoutMs} ms.${tail()}`));
-    }, timeoutMs);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      // Let the last stderr chunk arrive before reporting.
-      setImmediate(() =>
-        finish(
-          new Error(
-            `The dubbo-js peer server exited before it was ready (${signal ?? `exit code ${code}`}).${tail()}`,
-          ),
-        ),
-      );
-    };
-    const onError = (err: Error) => {
-      finish(new Error(`Cannot start the dubbo-js peer server: ${err.message}`));
-    };
-    child.once("exit", onExit);
-    child.once("error", onError);
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (chunk: string) => {
-      if (settled) {
-        if (log) process.stdout.write(chunk.replace(/^(?=.)/gm, "[dubbo] "));
-        return;
-      }
-      buffered += chunk;
-      let nl: number;
-      while (!settled && (nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (isInfo(parsed)) {
-            finish(undefined, parsed);
-            return;
-          }
-        } catch {
-          // not the ready line
-        }
-      }
-    });
-  });
-
-  const pid = child.pid!;
-  let stopping: Promise<void> | undefined;
-  return {
-    ...info,
-    pid,
-    stop() {
-      stopping ??= (async () => {
-        process.off("exit", killOnExit);
-        const exited = waitForExit(child);
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGTERM");
-          const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-      })();
-      return stopping;
-    },
-  };
+  return { ...peer.info, pid: peer.pid, stop: peer.stop };
 }

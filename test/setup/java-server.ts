@@ -8,11 +8,10 @@
 // "Invoker not found") on one port. Dubbo binds that port on all interfaces whatever host it is
 // given; the URL it reports is 127.0.0.1.
 
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, startPeerProcess } from "./peer-process.js";
 
 /** The URL of a running Java peer (JSON-serializable). */
 export interface JavaServerInfo {
@@ -66,35 +65,9 @@ function assertBuilt(): void {
   }
 }
 
-/** A port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => (port > 0 ? resolvePort(port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-function isInfo(v: unknown): v is JavaServerInfo {
-  return typeof v === "object" && v !== null && typeof (v as Record<string, unknown>).url === "string";
-}
-
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once("exit", () => resolve()));
-}
-
 export async function startJavaServer(opts: StartJavaServerOptions = {}): Promise<JavaServer> {
   assertBuilt();
-  const log = opts.log ?? process.env.JAVA_PEER_LOG === "1";
-  const timeoutMs = opts.startupTimeoutMs ?? 60_000;
   const port = opts.port || (await freePort());
-
   const env: Record<string, string | undefined> = { ...process.env, ...opts.env };
   env.JAVA_PEER_PORT = String(port);
   env.JAVA_PEER_GROUP = opts.withGroup ? "1" : "0";
@@ -102,110 +75,22 @@ export async function startJavaServer(opts: StartJavaServerOptions = {}): Promis
   // Options meant for another JVM (or for this Node process) must not reach the peer.
   delete env.JAVA_TOOL_OPTIONS;
   delete env.NODE_OPTIONS;
-
-  const child = spawn("java", ["-cp", "target/classes:target/lib/*", MAIN_CLASS], {
+  const peer = await startPeerProcess<JavaServerInfo>({
+    name: "the Dubbo Java peer server",
+    logPrefix: "[java] ",
+    command: "java",
+    args: ["-cp", "target/classes:target/lib/*", MAIN_CLASS],
     cwd: javaPeerDir,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    log: opts.log ?? process.env.JAVA_PEER_LOG === "1",
+    startupTimeoutMs: opts.startupTimeoutMs ?? 60_000,
+    readyLine: (v) => (isInfo(v) ? { url: v.url } : undefined),
+    spawnErrorHint: (err) =>
+      err.code === "ENOENT" ? " (`java` is not on PATH: apt-get install -y openjdk-17-jdk-headless maven, then `npm run peers`)" : "",
   });
+  return { ...peer.info, pid: peer.pid, stop: peer.stop };
+}
 
-  // Keep the last lines of stderr for error messages; keep draining both pipes after startup.
-  const stderrTail: string[] = [];
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => {
-    if (log) process.stderr.write(chunk.replace(/^(?=.)/gm, "[java] "));
-    stderrTail.push(...chunk.split("\n").filter((l) => l.length > 0));
-    if (stderrTail.length > 40) stderrTail.splice(0, stderrTail.length - 40);
-  });
-  const tail = () => (stderrTail.length ? `\n${stderrTail.join("\n")}` : "");
-
-  // If this process goes away without calling stop(), do not leave the server behind.
-  const killOnExit = () => {
-    child.kill("SIGKILL");
-  };
-  process.once("exit", killOnExit);
-
-  const info = await new Promise<JavaServerInfo>((resolvePromise, reject) => {
-    let buffered = "";
-    let settled = false;
-    const finish = (err: Error | undefined, value?: JavaServerInfo) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.off("exit", onExit);
-      child.off("error", onError);
-      if (err) {
-        process.off("exit", killOnExit);
-        child.kill("SIGKILL");
-        reject(err);
-      } else {
-        resolvePromise(value!);
-      }
-    };
-    const timer = setTimeout(() => {
-      finish(new Error(`The Dubbo Java peer server did not report ready within ${timeoutMs} ms.${tail()}`));
-    }, timeoutMs);
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      // Let the last stderr chunk arrive before reporting.
-      setImmediate(() =>
-        finish(
-          new Error(
-            `The Dubbo Java peer server exited before it was ready (${signal ?? `exit code ${code}`}).${tail()}`,
-          ),
-        ),
-      );
-    };
-    const onError = (err: NodeJS.ErrnoException) => {
-      const hint =
-        err.code === "ENOENT"
-          ? " (`java` is not on PATH: apt-get install -y openjdk-17-jdk-headless maven, then `npm run peers`)"
-          : "";
-      finish(new Error(`Cannot start the Dubbo Java peer server: ${err.message}${hint}`));
-    };
-    child.once("exit", onExit);
-    child.once("error", onError);
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (chunk: string) => {
-      if (settled) {
-        if (log) process.stdout.write(chunk.replace(/^(?=.)/gm, "[java] "));
-        return;
-      }
-      buffered += chunk;
-      let nl: number;
-      while (!settled && (nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (!line.startsWith("{")) continue;
-        try {
-          const parsed: unknown = JSON.parse(line);
-          if (isInfo(parsed)) {
-            finish(undefined, { url: parsed.url });
-            return;
-          }
-        } catch {
-          // not the ready line
-        }
-      }
-    });
-  });
-
-  const pid = child.pid!;
-  let stopping: Promise<void> | undefined;
-  return {
-    ...info,
-    pid,
-    stop() {
-      stopping ??= (async () => {
-        process.off("exit", killOnExit);
-        const exited = waitForExit(child);
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGTERM");
-          const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-          await exited;
-          clearTimeout(timer);
-        }
-      })();
-      return stopping;
-    },
-  };
+function isInfo(v: unknown): v is JavaServerInfo {
+  return typeof v === "object" && v !== null && typeof (v as Record<string, unknown>).url === "string";
 }

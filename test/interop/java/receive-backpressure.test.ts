@@ -6,6 +6,7 @@ import { inject } from "vitest";
 import { createClient, createFetchTransport } from "triple-es";
 import { json } from "triple-es/json";
 import { dubboJava } from "triple-es/protocol-java";
+import { pollUntil } from "../../conformance/calls.js";
 import { CamelInteropService } from "../../gen/triple/interop/v1/interop_pb.js";
 
 const COUNT = 500;
@@ -47,13 +48,12 @@ describe("Java SSE receive backpressure (Node, HTTP/1.1)", () => {
     const iterator = client.serverStream({ count: COUNT, size: SIZE, streamId: id })[Symbol.asyncIterator]();
     let expected = 0;
     for (let i = 0; i < 10; i++) expect((await iterator.next()).value?.seq).toBe(expected++);
-    // Let the server run while the consumer is paused: wait for its producer to report progress
-    // past what was read (it never blocks on 3.3.6), then look at what the client holds.
-    let produced = 0;
-    for (let i = 0; i < 100 && produced < COUNT; i++) {
-      produced = (await stats.getStreamStats({ streamId: id })).produced;
-      if (produced < COUNT) await new Promise((r) => setTimeout(r, 50));
-    }
+    // Let the server run while the consumer is paused, then look at what the client holds.
+    // Java 3.3.6's producer never waits for a reader: wait for it to have produced everything.
+    const { produced } = await pollUntil(
+      () => stats.getStreamStats({ streamId: id }),
+      (s) => s.produced === COUNT,
+    );
     const eventBytes = Math.ceil((SIZE * 4) / 3) + 30; // base64 payload + JSON + "data:"
     const clientEvents = counter.bytes / eventBytes;
     console.log(
