@@ -1,8 +1,11 @@
 // Vite config for the playground page. `npm start` (scripts/start.mjs) runs it in-process and passes
 // the local servers' addresses in PLAYGROUND_SERVERS (JSON); the page reads them from
 // /__playground/config.json. Everything the page uses is bundled from node_modules: no CDN.
+// The Java server (when npm start could start it) is reached through this server's own origin:
+// Dubbo Java 3.3 answers no CORS preflight (javaProxy, the browser tests' proxy).
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { javaProxy } from "../test/setup/java-proxy.js";
 
 const repo = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 
@@ -31,10 +34,12 @@ export default defineConfig({
       "triple-es/json": repo("src/json.ts"),
       "triple-es/gzip": repo("src/gzip.ts"),
       "triple-es/observer": repo("src/observer.ts"),
+      "triple-es/protocol-java": repo("src/protocol-java/index.ts"),
+      "triple-es/protocol-go": repo("src/protocol-go/index.ts"),
       "triple-es": repo("src/index.ts"),
     },
   },
-  plugins: [playgroundConfig()],
+  plugins: [playgroundConfig(), javaProxy()],
   // Pre-bundle up front so the first page load does not trigger a dependency re-optimisation reload.
   optimizeDeps: {
     entries: ["index.html"],

@@ -6,8 +6,11 @@
 //   2. starts the real dubbo-js server (playground/server/server.ts): HTTP/1.1 and HTTP/2 over TLS;
 //   3. starts the WebTransport gateway (gateway/, Deno from npm) in front of the HTTP/2 server, if
 //      it can: optional, the page works without its "WebTransport" choice (PLAYGROUND_WT=0: never);
-//   4. starts Vite for the page (playground/), which learns the servers' addresses from it;
-//   5. prints the page's URL. Ctrl-C stops everything.
+//   4. builds and starts the Dubbo Java and dubbo-go servers (scripts/start-peers.mjs) when Maven /
+//      Go are installed: optional, the page offers each server it could start;
+//   5. starts Vite for the page (playground/), which learns the servers' addresses from it and
+//      forwards /__java to the Java server (it answers no CORS preflight);
+//   6. prints the page's URL. Ctrl-C stops everything.
 //
 // Ports (127.0.0.1): PLAYGROUND_PORT (page, default 5173), PLAYGROUND_H1_PORT (default 50071),
 // PLAYGROUND_H2_PORT (default 50072), PLAYGROUND_WT_PORT (gateway, UDP, default 50073; a free one
@@ -20,6 +23,7 @@ import { existsSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startPeers } from "./start-peers.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const playground = join(root, "playground");
@@ -125,7 +129,21 @@ server.once("exit", (code, signal) => {
 // 3. The WebTransport gateway: optional, so any failure only leaves the choice out.
 const gateway = await startGateway();
 if (gateway === undefined) gatewayChild = undefined;
-process.env.PLAYGROUND_SERVERS = JSON.stringify({ h1: servers.h1, h2: servers.h2, ...(gateway ? { wt: gateway.wt } : {}) });
+
+// 4. The Java and Go servers, when this machine can build them. The page reaches Java through
+// Vite's same-origin proxy (JAVA_PROXY_PATH, reading JAVA_PEER_URL) and Go directly (it sends CORS).
+const peers = await startPeers({ root, log: say });
+const JAVA_PROXY_PATH = peers.javaProxyPath;
+if (peers.running.java) process.env.JAVA_PEER_URL = peers.running.java.url;
+process.env.PLAYGROUND_SERVERS = JSON.stringify({
+  h1: servers.h1,
+  h2: servers.h2,
+  ...(gateway ? { wt: gateway.wt } : {}),
+  ...(peers.running.java ? { java: { url: peers.running.java.url, path: JAVA_PROXY_PATH } } : {}),
+  ...(peers.running.go ? { go: { url: peers.running.go.url } } : {}),
+  missing: peers.missing,
+});
+const stopPeers = () => Promise.allSettled(Object.values(peers.running).map((p) => p.stop()));
 
 /** Whether UDP `port` can be bound on 127.0.0.1 now. */
 function udpFree(port) {
@@ -192,7 +210,7 @@ async function startGateway() {
   return { child, wt: { url: info.url, certSha256: info.certSha256 } };
 }
 
-// 4. Vite, in this process.
+// 5. Vite, in this process.
 let vite;
 try {
   const { createServer } = await import("vite");
@@ -210,15 +228,18 @@ try {
 } catch (e) {
   server.kill("SIGTERM");
   gatewayChild?.kill("SIGTERM");
+  await stopPeers();
   fail(`cannot start the page's dev server: ${e instanceof Error ? e.message : String(e)}`);
 }
 const address = vite.httpServer?.address();
 const url = `http://${HOST}:${typeof address === "object" && address ? address.port : ports.page}/`;
 
-// 5. The one URL.
+// 6. The one URL.
 process.stdout.write(`triple-es playground: ${url}\n`);
 say(`dubbo-js server: ${servers.h1} (HTTP/1.1), ${servers.h2} (HTTP/2, self-signed certificate). Ctrl-C stops.`);
 if (gateway) say(`WebTransport gateway: ${gateway.wt.url} → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
+if (peers.running.java) say(`Dubbo Java server: ${peers.running.java.url} (the page uses ${url.replace(/\/$/, "")}${JAVA_PROXY_PATH}).`);
+if (peers.running.go) say(`dubbo-go server: ${peers.running.go.url}.`);
 
 async function shutdown(code) {
   if (stopping) return;
@@ -238,7 +259,7 @@ async function shutdown(code) {
     server.kill("SIGKILL");
     gatewayChild?.kill("SIGKILL");
   }, 3000);
-  await Promise.allSettled([vite?.close(), exited, gatewayExited]);
+  await Promise.allSettled([vite?.close(), exited, gatewayExited, stopPeers()]);
   clearTimeout(force);
   process.exit(code);
 }

@@ -46,6 +46,8 @@ export type {
   RequestStreaming,
 } from "./transport/transport.js";
 export type { WireFormat } from "./format/wire-format.js";
+/** A server dialect for `protocol:` (dubboJava() from triple-es/protocol-java, dubboGo() from triple-es/protocol-go). */
+export type { Protocol } from "./protocol/protocol.js";
 export type { Compression } from "./compression.js";
 export type {
   Interceptor,

@@ -79,7 +79,7 @@ export function prepare(options = {}) {
   }
 
   // 1. The dubbo-js server's packages (the interop peer's folder), linked into this folder.
-  run(log, process.execPath, [join(root, "test", "peers", "install.mjs")], { cwd: root });
+  run(log, process.execPath, [join(root, "test", "peers", "install.mjs"), "--dubbo-only"], { cwd: root });
   const link = join(serverDir, "node_modules");
   let linked = false;
   try {

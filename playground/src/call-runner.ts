@@ -12,6 +12,7 @@ import type { FrameListener } from "./inspect-fetch.js";
 import type { ResponsePanels } from "./panels.js";
 import type { RequestEditor } from "./request-editor.js";
 import type { SnippetInput } from "./snippets.js";
+import { peerSupport } from "./servers.js";
 import { baseUrl, state, type CallView } from "./state.js";
 import { makeTransport } from "./transport.js";
 
@@ -50,7 +51,9 @@ export class CallRunner {
   render(): void {
     const m = this.method;
     if (!m) return;
-    const s = support(m.methodKind, state.http === "custom" ? (state.customUrl.startsWith("https:") ? "h2" : "h1") : state.http);
+    const s =
+      peerSupport(m.methodKind, state.format) ??
+      support(m.methodKind, state.http === "custom" ? (state.customUrl.startsWith("https:") ? "h2" : "h1") : state.http);
     this.supportLine.textContent = `${s.ok ? "✓" : "✗"} ${s.label}: ${s.why}`;
     this.supportLine.className = `hint ${s.ok ? "" : "warn"}`;
     const open = this.stream !== undefined;
@@ -114,8 +117,9 @@ export class CallRunner {
     return {
       method,
       messages,
-      baseUrl: state.http === "wt" ? state.servers.h2 : baseUrl(),
-      webTransport: state.http === "wt" ? state.servers.wt : undefined,
+      baseUrl: state.http === "wt" && state.server === "dubbo-js" ? state.servers.h2 : baseUrl(),
+      webTransport: state.http === "wt" && state.server === "dubbo-js" ? state.servers.wt : undefined,
+      server: state.server,
       format: state.format,
       headers: this.headers(),
       timeoutMs: this.timeoutMs(),
@@ -156,6 +160,7 @@ export class CallRunner {
       endedAt: undefined,
       url,
       protocol: "",
+      httpStatus: undefined,
       requests: [],
     };
     this.panels.reset();
@@ -164,7 +169,14 @@ export class CallRunner {
   }
 
   private transport() {
-    return makeTransport({ baseUrl: baseUrl(), format: state.format, onFrame: this.onFrame });
+    return makeTransport({
+      baseUrl: baseUrl(),
+      format: state.format,
+      onFrame: (frame) => {
+        if (frame.dir === "in" && state.call !== undefined) state.call.httpStatus = frame.status;
+        this.onFrame(frame);
+      },
+    });
   }
 
   private received(call: CallView, method: DescMethod, message: Message): void {
@@ -282,7 +294,7 @@ export class CallRunner {
   private update(call: CallView, change: () => void): void {
     change();
     if (call !== state.call) return; // a newer call owns the panels
-    this.panels.render(call, call.url);
+    this.panels.render(call);
     this.onUpdate();
   }
 }

@@ -1,15 +1,18 @@
-// The connection bar (HTTP/1.1 or HTTP/2, JSON or binary, the certificate's state) and the table
-// of which call kinds work over which HTTP version in this browser.
+// The connection bar (which server: dubbo-js, Java or Go; HTTP/1.1 or HTTP/2; JSON or binary; the
+// certificate's state) and the table of which call kinds work where in this browser.
 
 import type { DescMethod } from "@bufbuild/protobuf";
 import { probe, support } from "./capabilities.js";
 import { h, mount } from "./dom.js";
-import { changed, state, type FormatChoice, type HttpChoice } from "./state.js";
+import { peerSupport, serverAvailable, servers } from "./servers.js";
+import { baseUrl, changed, state, type FormatChoice, type HttpChoice, type ServerChoice } from "./state.js";
 
 export class ConnectionBar {
   constructor(
     private readonly host: HTMLElement,
     private readonly matrixHost: HTMLElement,
+    /** After the server choice changed (the method browser shows that server's services). */
+    private readonly onServerChange: () => void,
   ) {}
 
   async checkH2(): Promise<void> {
@@ -21,7 +24,7 @@ export class ConnectionBar {
   }
 
   render(): void {
-    const radio = <T extends string>(name: string, value: T, current: T, label: string, set: (v: T) => void) =>
+    const radio = <T extends string>(name: string, value: T, current: T, label: string, set: (v: T) => void, disabled = false) =>
       h("label", { class: "choice" },
         h("input", {
           type: "radio",
@@ -29,6 +32,7 @@ export class ConnectionBar {
           value,
           id: `${name}-${value}`,
           checked: value === current,
+          disabled,
           onchange: () => {
             set(value);
             this.render();
@@ -37,6 +41,21 @@ export class ConnectionBar {
         }),
         label,
       );
+    const serverRadio = (value: ServerChoice) =>
+      radio<ServerChoice>("server", value, state.server, servers[value].label, (v) => {
+        state.server = v;
+        this.onServerChange();
+      }, !serverAvailable(value));
+    const missing = (["java", "go"] as const)
+      .filter((k) => !serverAvailable(k))
+      .map((k) => `${servers[k].label}: not started (${state.servers.missing?.[k] ?? "npm start starts it when its toolchain is installed"}).`);
+    const serverRow = h("div", { class: "row" },
+      h("strong", {}, "Server"),
+      serverRadio("dubbo-js"),
+      serverRadio("java"),
+      serverRadio("go"),
+      missing.length ? h("span", { class: "hint", id: "server-missing" }, missing.join(" ")) : null,
+    );
     const h2 = state.servers.h2;
     const certNote =
       state.h2Reachable === undefined
@@ -60,8 +79,24 @@ export class ConnectionBar {
         changed();
       },
     });
+    const format = [
+      h("strong", {}, "Format"),
+      radio<FormatChoice>("format", "json", state.format, "JSON", (v) => (state.format = v)),
+      radio<FormatChoice>("format", "binary", state.format, "binary", (v) => (state.format = v)),
+    ];
+    if (state.server !== "dubbo-js") {
+      const via = state.server === "java" ? ` → ${state.servers.java?.url ?? ""} (same-origin proxy: Java answers no CORS preflight)` : "";
+      mount(
+        this.host,
+        serverRow,
+        h("div", { class: "row" }, h("strong", {}, "HTTP"), h("span", { id: "peer-url" }, `1.1: ${baseUrl()}${via}`), ...format),
+      );
+      this.renderMatrix();
+      return;
+    }
     mount(
       this.host,
+      serverRow,
       h("div", { class: "row" },
         h("strong", {}, "HTTP"),
         radio<HttpChoice>("http", "h1", state.http, `1.1 (${state.servers.h1})`, (v) => (state.http = v)),
@@ -71,9 +106,7 @@ export class ConnectionBar {
           : null,
         radio<HttpChoice>("http", "custom", state.http, "custom", (v) => (state.http = v)),
         state.http === "custom" ? custom : null,
-        h("strong", {}, "Format"),
-        radio<FormatChoice>("format", "json", state.format, "JSON", (v) => (state.format = v)),
-        radio<FormatChoice>("format", "binary", state.format, "binary", (v) => (state.format = v)),
+        ...format,
       ),
       h("div", { class: "row" }, certNote, state.servers.wt ? null : h("span", { class: "hint", id: "wt-status" },
         " WebTransport: no gateway (npm start starts one when Deno is installed: npm install).")),
@@ -84,6 +117,25 @@ export class ConnectionBar {
   private renderMatrix(): void {
     const kinds: DescMethod["methodKind"][] = ["unary", "server_streaming", "client_streaming", "bidi_streaming"];
     const names = { unary: "unary", server_streaming: "server stream", client_streaming: "client stream", bidi_streaming: "bidi" };
+    if (state.server !== "dubbo-js") {
+      const peerCell = (kind: DescMethod["methodKind"]) => {
+        const s = peerSupport(kind, state.format)!;
+        return h("td", { class: s.ok ? "yes" : "no", title: s.why }, `${s.ok ? "✓" : "✗"} ${s.label}`);
+      };
+      mount(
+        this.matrixHost,
+        h("table", { class: "matrix", id: "support-table" },
+          h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, `${servers[state.server].label}, HTTP/1.1 (${state.format === "json" ? "JSON" : "binary"})`))),
+          h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), peerCell(k)))),
+        ),
+        h("ul", { class: "hint why" },
+          h("li", {}, "Over HTTP, Dubbo Java 3.3 serves unary JSON and server streams (as Server-Sent Events); dubbo-go serves unary calls, JSON or binary. Both carry every other stream only over gRPC."),
+          h("li", {}, "Where a kind cannot work, the SDK fails the call with Unimplemented before sending, with a sentence saying why: try it."),
+          h("li", {}, "Hover a cell for the reason."),
+        ),
+      );
+      return;
+    }
     const cell = (kind: DescMethod["methodKind"], http: HttpChoice) => {
       const s = support(kind, http);
       return h("td", { class: s.ok ? "yes" : "no", title: s.why }, `${s.ok ? "✓" : "✗"} ${s.label}`);

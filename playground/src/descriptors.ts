@@ -1,5 +1,6 @@
-// The services the page knows: the playground's own (from the generated protobuf-es code) and any
-// loaded from a user's FileDescriptorSet (`buf build -o set.binpb`, or the codegen's --descriptor-set).
+// The services the page knows: the playground's own and the Java and Go servers' (from generated
+// protobuf-es code), and any loaded from a user's FileDescriptorSet (`buf build -o set.binpb`, or
+// the codegen's --descriptor-set). The browser shows the generated ones the chosen server serves.
 
 import {
   createFileRegistry,
@@ -13,6 +14,8 @@ import {
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { file_playground_v1_backpressure } from "../gen/ts/playground/v1/backpressure_pb.js";
 import { file_playground_v1_greeter } from "../gen/ts/playground/v1/greeter_pb.js";
+import { file_triple_interop_v1_interop } from "../../test/gen/triple/interop/v1/interop_pb.js";
+import { currentServer } from "./servers.js";
 
 export interface ServiceSource {
   /** Shown above the services: "playground" or the loaded file's name. */
@@ -28,12 +31,25 @@ const sources: ServiceSource[] = [
     services: [...file_playground_v1_greeter.services, ...file_playground_v1_backpressure.services],
     generated: true,
   },
+  {
+    label: "Java and Go servers (test/protos, generated)",
+    services: [...file_triple_interop_v1_interop.services],
+    generated: true,
+  },
 ];
-let files: DescFile[] = [file_playground_v1_greeter, file_playground_v1_backpressure];
+let files: DescFile[] = [file_playground_v1_greeter, file_playground_v1_backpressure, file_triple_interop_v1_interop];
 let registry: Registry = createRegistry(...files);
 
 export function serviceSources(): readonly ServiceSource[] {
   return sources;
+}
+
+/** The sources the method browser shows: of the generated services, those the chosen server serves. */
+export function visibleSources(): ServiceSource[] {
+  const served = currentServer().services;
+  return sources
+    .map((s) => (s.generated ? { ...s, services: s.services.filter((svc) => served.includes(svc)) } : s))
+    .filter((s) => !s.generated || s.services.length > 0);
 }
 
 /** Every message, enum and service known to the page: for JSON (Any fields) and error details. */
@@ -50,7 +66,9 @@ export function methodPath(method: DescMethod): string {
   return `${method.parent.typeName}/${method.name}`;
 }
 
+/** The method of a "package.Service/Method" path; a longer URL path (a proxy's prefix) is read by its last two segments. */
 export function findMethod(path: string): DescMethod | undefined {
+  path = path.split("/").slice(-2).join("/");
   for (const source of sources) {
     for (const service of source.services) {
       for (const method of service.methods) if (methodPath(method) === path) return method;

@@ -4,7 +4,7 @@ import { toJson } from "@bufbuild/protobuf";
 import { Code, codeToString, TripleError } from "triple-es";
 import { typeRegistry } from "./descriptors.js";
 import { headersToObject } from "./dom.js";
-import type { ErrorView } from "./state.js";
+import type { CallView, ErrorView } from "./state.js";
 
 export function errorView(e: unknown): ErrorView {
   const err = TripleError.from(e);
@@ -31,14 +31,17 @@ export function errorView(e: unknown): ErrorView {
 }
 
 /** A sentence about what to do, for errors that usually mean a setup problem rather than a bug. */
-export function errorHint(view: ErrorView, url: string): string | undefined {
+export function errorHint(view: ErrorView, call: Pick<CallView, "url" | "httpStatus">): string | undefined {
+  const url = call.url;
   if (view.code === Code.Unavailable && /Failed to fetch|NetworkError|Load failed/i.test(view.message)) {
     if (url.startsWith("https:")) {
       return `The browser refused the connection. If you have not yet accepted the HTTP/2 server's self-signed certificate, open ${new URL(url).origin}/ in a new tab, accept the warning, come back and press "Check again".`;
     }
     return "The browser could not complete the request. Bidi streams fail like this over HTTP/1.1 (Chromium streams request bodies only over HTTP/2); otherwise check that `npm start` is still running.";
   }
-  if (view.code === Code.Unimplemented && Object.keys(view.metadata).length === 0) {
+  // Only for a 404 from the server: the SDK's own Unimplemented (a dialect refusing a call kind or
+  // format before sending) already says what to do.
+  if (view.code === Code.Unimplemented && call.httpStatus === 404) {
     return "The server does not serve this method at this URL (HTTP 404). Services from a loaded descriptor set need their own server: pick Custom and enter its URL.";
   }
   return undefined;

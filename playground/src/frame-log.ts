@@ -101,6 +101,7 @@ export class FrameLog {
     const error = f.status !== undefined && f.status !== 200;
     let what: string;
     if (f.kind === "body") what = f.dir === "out" ? "unary request" : `unary response ${f.status ?? ""}`;
+    else if (f.kind === "event") what = "SSE event";
     else what = `envelope flags=0x${(f.flags ?? 0).toString(16).padStart(2, "0")}${flagNames(f.flags ?? 0)}`;
     return {
       callId: f.callId,
@@ -117,7 +118,7 @@ export class FrameLog {
     const flags = f.flags ?? 0;
     if ((flags & 2) !== 0 || error) return text(f.data, 400) || "(empty)";
     if ((flags & 1) !== 0) return `(compressed, ${f.data.byteLength} bytes)`;
-    if (f.contentType.includes("json")) return text(f.data, 400);
+    if (f.kind === "event" || f.contentType.includes("json")) return text(f.data, 400);
     if (!method) return `(${f.data.byteLength} bytes, unknown method)`;
     if (f.data.byteLength > SMALL && !this.mayDecodeLarge()) {
       return `(${f.data.byteLength} bytes; large messages in fast streams are not all decoded)`;

@@ -11,8 +11,11 @@ export interface Frame {
   callId: number;
   url: string;
   dir: "out" | "in";
-  /** "envelope": a 5-byte-prefixed stream message; "body": a whole unary body (no prefix). */
-  kind: "envelope" | "body";
+  /**
+   * "envelope": a 5-byte-prefixed stream message; "event": one Server-Sent Event's data (Dubbo
+   * Java's server streams); "body": a whole unary body (no prefix).
+   */
+  kind: "envelope" | "event" | "body";
   /** Envelope flags (0x01 compressed, 0x02 end-of-stream); undefined for bare bodies. */
   flags: number | undefined;
   /** Payload bytes: a view that is only valid during the callback. */
@@ -54,7 +57,7 @@ export function inspectingFetch(
 
     let body = init?.body;
     if (body instanceof ReadableStream) {
-      body = watch(body as ReadableStream<Uint8Array>, true, out, (n) => onChunk?.("out", n));
+      body = watch(body as ReadableStream<Uint8Array>, "envelopes", out, (n) => onChunk?.("out", n));
     } else if (body instanceof Uint8Array) {
       if (streaming) new EnvelopeParser().push(body, (e) => out("envelope", e.flags, e.data));
       else out("body", undefined, body);
@@ -62,9 +65,7 @@ export function inspectingFetch(
     const res = await base(input, { ...init, body } as RequestInit);
     if (res.body === null) return res;
     const type = res.headers.get("content-type") ?? "";
-    const watched = watch(res.body, type.startsWith("application/connect+"), emit("in", res.status, type), (n) =>
-      onChunk?.("in", n),
-    );
+    const watched = watch(res.body, framing(type), emit("in", res.status, type), (n) => onChunk?.("in", n));
     return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
@@ -87,7 +88,7 @@ export function inspectingTransport(inner: Transport, onFrame: FrameListener, on
       const out = emit("out", undefined, contentType);
       let body = req.body;
       if (body instanceof ReadableStream) {
-        body = watch(body, true, out, (n) => onChunk?.("out", n));
+        body = watch(body, "envelopes", out, (n) => onChunk?.("out", n));
       } else if (streaming) {
         new EnvelopeParser().push(body, (e) => out("envelope", e.flags, e.data));
       } else {
@@ -96,26 +97,34 @@ export function inspectingTransport(inner: Transport, onFrame: FrameListener, on
       const res = await inner.roundTrip({ ...req, body });
       if (res.body === null) return res;
       const type = res.headers.get("content-type") ?? "";
-      const watched = watch(res.body, type.startsWith("application/connect+"), emit("in", res.status, type), (n) =>
-        onChunk?.("in", n),
-      );
+      const watched = watch(res.body, framing(type), emit("in", res.status, type), (n) => onChunk?.("in", n));
       return { ...res, body: watched };
     },
   };
 }
 
+type Framing = "envelopes" | "events" | "body";
+
+/** How a response body of this content type is cut into frames. */
+function framing(contentType: string): Framing {
+  if (contentType.startsWith("application/connect+")) return "envelopes";
+  if (contentType.startsWith("text/event-stream")) return "events";
+  return "body";
+}
+
 /**
- * Passes `body` through, reading one chunk per pull. Envelopes are reported as they complete;
- * a bare body is reported once, whole, when it ends.
+ * Passes `body` through, reading one chunk per pull. Envelopes and events are reported as they
+ * complete; a bare body is reported once, whole, when it ends.
  */
 function watch(
   body: ReadableStream<Uint8Array>,
-  envelopes: boolean,
+  framing: Framing,
   report: (kind: Frame["kind"], flags: number | undefined, data: Uint8Array) => void,
   chunk: (bytes: number) => void,
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const parser = new EnvelopeParser({ readMaxBytes: 64 * 1024 * 1024 });
+  const events = new EventSplitter((data) => report("event", undefined, data));
   const whole: Uint8Array[] = [];
   let broken = false;
   return new ReadableStream<Uint8Array>(
@@ -123,18 +132,20 @@ function watch(
       async pull(controller) {
         const r = await reader.read();
         if (r.done) {
-          if (!envelopes) report("body", undefined, concat(whole));
+          if (framing === "body") report("body", undefined, concat(whole));
           controller.close();
           return;
         }
         chunk(r.value.byteLength);
-        if (envelopes && !broken) {
+        if (framing === "envelopes" && !broken) {
           try {
             parser.push(r.value, (e) => report("envelope", e.flags, e.data));
           } catch {
             broken = true; // not Triple framing: the SDK will say so; the log just stops parsing
           }
-        } else if (!envelopes) {
+        } else if (framing === "events") {
+          events.push(r.value);
+        } else if (framing === "body") {
           whole.push(r.value.slice());
         }
         controller.enqueue(r.value);
@@ -145,6 +156,31 @@ function watch(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Cuts a Server-Sent Events body into events for the log: an event ends at a blank line and its
+ * data is its `data:` lines joined by newlines. Enough for watching; the SDK's own parser is strict.
+ */
+class EventSplitter {
+  private text = "";
+  private readonly decoder = new TextDecoder();
+  private readonly encoder = new TextEncoder();
+
+  constructor(private readonly onEvent: (data: Uint8Array) => void) {}
+
+  push(bytes: Uint8Array): void {
+    this.text += this.decoder.decode(bytes, { stream: true }).replace(/\r\n?/g, "\n");
+    for (let end = this.text.indexOf("\n\n"); end >= 0; end = this.text.indexOf("\n\n")) {
+      const block = this.text.slice(0, end);
+      this.text = this.text.slice(end + 2);
+      const data = block
+        .split("\n")
+        .filter((line) => line.startsWith("data:"))
+        .map((line) => line.slice(line.startsWith("data: ") ? 6 : 5));
+      if (data.length > 0) this.onEvent(this.encoder.encode(data.join("\n")));
+    }
+  }
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -5,7 +5,7 @@ import sampleSetUrl from "../gen/playground.binpb?url";
 import { detectRequestStreams, probe } from "./capabilities.js";
 import { CallRunner } from "./call-runner.js";
 import { ConnectionBar } from "./connection.js";
-import { findMethod, loadDescriptorSet } from "./descriptors.js";
+import { loadDescriptorSet } from "./descriptors.js";
 import { byId, h, mount } from "./dom.js";
 import { FrameLog } from "./frame-log.js";
 import { Lab } from "./lab/lab.js";
@@ -13,6 +13,7 @@ import { MethodBrowser } from "./method-browser.js";
 import { ResponsePanels } from "./panels.js";
 import { RequestEditor } from "./request-editor.js";
 import { Snippets } from "./snippets.js";
+import { currentServer } from "./servers.js";
 import { onChange, state, type Servers } from "./state.js";
 import { typeRegistry } from "./descriptors.js";
 
@@ -21,9 +22,16 @@ async function loadServers(): Promise<Servers | undefined> {
     const res = await fetch("/__playground/config.json", { cache: "no-store" });
     const servers = (await res.json()) as Partial<Servers>;
     if (typeof servers.h1 === "string" && typeof servers.h2 === "string") {
-      const wt = servers.wt;
+      const { wt, java, go } = servers;
       const hasWt = typeof wt?.url === "string" && typeof wt.certSha256 === "string";
-      return { h1: servers.h1, h2: servers.h2, ...(hasWt ? { wt } : {}) };
+      return {
+        h1: servers.h1,
+        h2: servers.h2,
+        ...(hasWt ? { wt } : {}),
+        ...(typeof java?.url === "string" && typeof java.path === "string" ? { java } : {}),
+        ...(typeof go?.url === "string" ? { go } : {}),
+        missing: servers.missing ?? {},
+      };
     }
   } catch {
     // shown below
@@ -49,9 +57,12 @@ async function main(): Promise<void> {
     runner.setMethod(method);
     snippets.update(runner.snapshot());
   });
-  const connection = new ConnectionBar(byId("connection"), byId("support-matrix"));
   const lab = new Lab(byId("lab"), frames.add);
-  void lab;
+  const connection = new ConnectionBar(byId("connection"), byId("support-matrix"), () => {
+    // The method browser shows the chosen server's services: select its first method.
+    browser.select(currentServer().firstMethod);
+    lab.serverChanged();
+  });
 
   editor.textarea.addEventListener("input", () => snippets.update(runner.snapshot()));
   onChange(() => {
@@ -77,8 +88,7 @@ async function main(): Promise<void> {
 
   connection.render();
   browser.render();
-  const first = findMethod("playground.v1.GreeterService/Greet");
-  if (first) browser.select(first);
+  browser.select(currentServer().firstMethod);
   if (servers) {
     state.h2Reachable = await probe(servers.h2);
     connection.render();

@@ -1,7 +1,8 @@
-// The service / method browser: every service the page knows, each method with its call kind.
+// The service / method browser: the services the chosen server serves and any loaded descriptor
+// set, each method with its call kind.
 
 import type { DescMethod } from "@bufbuild/protobuf";
-import { kindLabel, methodPath, serviceSources } from "./descriptors.js";
+import { kindLabel, methodPath, visibleSources } from "./descriptors.js";
 import { h, mount } from "./dom.js";
 import { state } from "./state.js";
 
@@ -12,10 +13,11 @@ export class MethodBrowser {
   ) {}
 
   render(): void {
-    state.services = serviceSources().flatMap((s) => s.services.map((svc) => svc.typeName));
+    const sources = visibleSources();
+    state.services = sources.flatMap((s) => s.services.map((svc) => svc.typeName));
     mount(
       this.host,
-      serviceSources().map((source) =>
+      sources.map((source) =>
         h("div", { class: "source" },
           h("div", { class: "source-label" }, source.label),
           source.services.length === 0 ? h("p", { class: "hint" }, "no services in this set") : null,

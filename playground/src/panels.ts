@@ -35,7 +35,7 @@ export class ResponsePanels {
   }
 
   /** Renders what changed in `call` since the last render. */
-  render(call: CallView, url: string): void {
+  render(call: CallView): void {
     const took = call.endedAt !== undefined ? ` in ${Math.round(call.endedAt - call.startedAt)} ms` : "";
     this.status.textContent = `${call.status}${took}${call.sent ? ` · ${call.sent} sent` : ""} · ${call.responses.length} received`;
     this.status.className = `status ${call.status}`;
@@ -56,7 +56,7 @@ export class ResponsePanels {
     this.trailer.textContent = lines(call.trailer);
     if (call.error) {
       const e = call.error;
-      const hint = errorHint(e, url);
+      const hint = errorHint(e, call);
       mount(
         this.error,
         h("div", { class: "code" }, h("span", { id: "error-code", class: "badge bad" }, e.codeName), ` code ${e.code}`),

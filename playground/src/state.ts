@@ -4,6 +4,8 @@
 /** "wt": WebTransport to the gateway (gateway/) in front of the HTTP/2 server. */
 export type HttpChoice = "h1" | "h2" | "wt" | "custom";
 export type FormatChoice = "json" | "binary";
+/** Which local server the page calls: the playground's dubbo-js server, or the Java or Go peer. */
+export type ServerChoice = "dubbo-js" | "java" | "go";
 
 export interface Servers {
   /** The playground server over HTTP/1.1, e.g. http://127.0.0.1:50051 */
@@ -15,6 +17,15 @@ export interface Servers {
    * SHA-256 of its development certificate (base64), for `serverCertificateHashes`.
    */
   wt?: { url: string; certSha256: string } | undefined;
+  /**
+   * The Dubbo Java 3.3 server, when `npm start` could build and start it: its own URL and the path
+   * on the page's origin that forwards to it (Java answers no CORS preflight).
+   */
+  java?: { url: string; path: string } | undefined;
+  /** The dubbo-go 3.3 server, when `npm start` could build and start it (it sends CORS headers). */
+  go?: { url: string } | undefined;
+  /** Why a server is not there, e.g. { java: "Java 17 and Maven are not installed (…)" }. */
+  missing?: Partial<Record<"java" | "go", string>>;
 }
 
 export interface ErrorView {
@@ -43,6 +54,8 @@ export interface CallView {
   url: string;
   /** What the browser used, from Resource Timing: "h2", "http/1.1". */
   protocol: string;
+  /** The HTTP status of the response, once a response body was seen (undefined: none arrived). */
+  httpStatus: number | undefined;
   /** The requests sent, as proto JSON (for the snippets). */
   requests: unknown[];
 }
@@ -109,6 +122,7 @@ export interface LabView {
 export interface PlaygroundState {
   ready: boolean;
   servers: Servers;
+  server: ServerChoice;
   http: HttpChoice;
   customUrl: string;
   format: FormatChoice;
@@ -155,6 +169,7 @@ export function labRunCounters() {
 export const state: PlaygroundState = {
   ready: false,
   servers: { h1: "", h2: "" },
+  server: "dubbo-js",
   http: "h1",
   customUrl: "",
   format: "json",
@@ -183,8 +198,13 @@ declare global {
 }
 window.__playground = state;
 
-/** The base URL calls go to, from the HTTP choice. */
+/**
+ * The base URL calls go to: the Java or Go server when chosen (over HTTP/1.1: Java through the
+ * page's origin, Go directly), else the dubbo-js server over the chosen HTTP version.
+ */
 export function baseUrl(): string {
+  if (state.server === "java") return state.servers.java ? `${location.origin}${state.servers.java.path}` : "";
+  if (state.server === "go") return state.servers.go?.url ?? "";
   switch (state.http) {
     case "h1":
       return state.servers.h1;

@@ -3,6 +3,8 @@
 //
 //   node test/peers/install.mjs          (or: npm run peers)
 //   node test/peers/install.mjs --force  (reinstall and regenerate)
+//   node test/peers/install.mjs --dubbo-only  (only the dubbo-js peer: the playground's default
+//                                              server, which needs neither Maven nor Go)
 //
 // test/peers/dubbo has its own package.json / package-lock.json / node_modules so that its
 // @bufbuild/protobuf v1 never meets the root package's protobuf-es v2. This script is plain Node
@@ -19,6 +21,7 @@ const peersDir = dirname(fileURLToPath(import.meta.url));
 const dubboDir = join(peersDir, "dubbo");
 const protoDir = join(peersDir, "..", "protos");
 const force = process.argv.includes("--force");
+const dubboOnly = process.argv.includes("--dubbo-only");
 
 const nodeModules = join(dubboDir, "node_modules");
 const installStamp = join(nodeModules, ".triple-es-install-stamp");
@@ -120,6 +123,6 @@ if (!force && readStamp(genStamp) === genHash) {
 
 // 3. The Dubbo Java 3.3 and dubbo-go 3.3 peers: Maven and Go builds, each skipped when nothing
 // changed since its last build. A missing `mvn`/`java` or `go` fails with how to install it.
-for (const peer of ["java", "go"]) {
+for (const peer of dubboOnly ? [] : ["java", "go"]) {
   run(process.execPath, [join(peersDir, peer, "build.mjs"), ...(force ? ["--force"] : [])]);
 }

@@ -218,6 +218,100 @@ describe("playground page", () => {
     expect(Math.abs(lag(6) - lag(3))).toBeLessThan(80);
   });
 
+  it("starts the Java and Go servers and offers them", async () => {
+    const s = await state();
+    // npm start starts each when its toolchain is installed (.ci/run installs both).
+    expect(s.servers.missing ?? {}, "npm start could not start the Java or Go server: install Java 17 + Maven and Go, then npm run peers").toEqual({});
+    expect(s.servers.java?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.servers.go?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("calls Dubbo Java over JSON, through the page's origin", async () => {
+    await page.click("#server-java");
+    await page.waitForFunction(() => window.__playground.selected === "triple.interop.v1.CamelInteropService/unary");
+    // The Java server's one HTTP service, then the descriptor set loaded above (offered for every server).
+    const services = (await state()).services;
+    expect(services[0]).toBe("triple.interop.v1.CamelInteropService");
+    expect(services).not.toContain("triple.interop.v1.InteropService");
+    await page.click("#format-json");
+    await page.fill("#request-json", JSON.stringify({ text: "from the playground" }));
+    await page.click("#run");
+    const call = await waitCallDone();
+    expect(call?.status).toBe("ok");
+    expect(call?.url).toBe(`${new URL(page.url()).origin}/__java/triple.interop.v1.CamelInteropService/unary`);
+    expect(call?.responses).toEqual([expect.objectContaining({ text: "from the playground" })]);
+    expect(await page.textContent("#support-table")).toContain("gRPC only");
+    expect(await page.textContent("#curl-snippet")).toContain("content-type: application/json");
+    expect(await page.textContent("#ts-snippet")).toContain("protocol: dubboJava()");
+  });
+
+  it("shows Java's refusals as the SDK's Unimplemented: binary, and a client stream", async () => {
+    await page.click("#format-binary");
+    await page.click("#run");
+    let call = await waitCallDone();
+    expect(call?.error?.code).toBe(12);
+    expect(call?.error?.message).toContain("takes only JSON");
+    await page.click("#format-json");
+    await selectMethod("triple.interop.v1.CamelInteropService/clientStream");
+    await page.fill("#request-json", JSON.stringify({ seq: 1 }));
+    // The SDK refuses before sending: the call fails at its first send.
+    await page.click("#send");
+    call = await waitCallDone();
+    expect(call?.status).toBe("error");
+    expect(call?.error?.code).toBe(12);
+    expect(call?.error?.message).toContain("only over gRPC");
+    // No hint about a missing route: nothing reached the server.
+    expect(await page.textContent("#error-panel")).not.toContain("HTTP 404");
+  });
+
+  it("reads Java's SSE server stream in the lab: the SDK stays bounded while Java's producer runs ahead", async () => {
+    await page.click("#lab-mode-server-stream");
+    await page.fill("#lab-count", "200");
+    await page.fill("#lab-chunk", "65536");
+    await page.fill("#lab-hwm", "4");
+    await page.$eval("#lab-delay", (el) => {
+      (el as HTMLInputElement).value = "20";
+      el.dispatchEvent(new Event("input"));
+    });
+    await page.click("#lab-start");
+    // Wait for the consumer to be well under way, not for a time.
+    await page.waitForFunction(() => window.__playground.lab.consumed >= 60, null, { timeout: 60_000 });
+    const v = await lab();
+    await page.click("#lab-stop");
+    await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+
+    expect(v.error).toBeUndefined();
+    expect(v.status).toBe("running");
+    // SSE events were counted as read off the body, and the plot got samples with the server's count.
+    expect(v.received).toBeGreaterThanOrEqual(v.consumed);
+    expect(v.samples.length).toBeGreaterThan(0);
+    const perRead = Math.ceil(v.maxReadBytes / 65536) + 1;
+    expect(v.maxBuffered).toBeLessThanOrEqual(v.highWaterMark + 1 + perRead);
+    // Java's producer does not wait for the reader: it is ahead of the consumer.
+    expect(v.produced).toBeGreaterThan(v.consumed);
+    expect(await page.textContent("#frames")).toContain("SSE event");
+  });
+
+  it("calls dubbo-go in binary, directly (it sends CORS headers), and refuses its streams", async () => {
+    await page.click("#server-go");
+    await page.waitForFunction(() => window.__playground.selected === "triple.interop.v1.InteropService/Unary");
+    await page.click("#format-binary");
+    await page.fill("#request-json", JSON.stringify({ text: "to go" }));
+    await page.click("#run");
+    let call = await waitCallDone();
+    expect(call?.status).toBe("ok");
+    expect(call?.url.startsWith((await state()).servers.go!.url)).toBe(true);
+    expect(call?.responses).toEqual([expect.objectContaining({ text: "to go" })]);
+    await selectMethod("triple.interop.v1.InteropService/ServerStream");
+    await page.fill("#request-json", JSON.stringify({ count: 2 }));
+    await page.click("#run");
+    call = await waitCallDone();
+    expect(call?.error?.code).toBe(12);
+    expect(call?.error?.message).toContain("gRPC");
+    await page.click("#server-dubbo-js");
+    await page.waitForFunction(() => window.__playground.selected === "playground.v1.GreeterService/Greet");
+  });
+
   it("saves a screenshot", async () => {
     await page.click("#http-h1");
     await page.click("#format-json");

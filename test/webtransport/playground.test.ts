@@ -29,6 +29,9 @@ beforeAll(async () => {
     PLAYGROUND_H2_PORT: "0",
     PLAYGROUND_WT_PORT: "0",
     PLAYGROUND_WATCH: "0",
+    // This file is about WebTransport: the Java and Go servers are tested in test/playground.
+    PLAYGROUND_JAVA: "0",
+    PLAYGROUND_GO: "0",
   };
   delete env.NODE_OPTIONS;
   start = spawn(process.execPath, [join(root, "scripts", "start.mjs")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });

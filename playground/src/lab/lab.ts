@@ -57,6 +57,11 @@ export class Lab {
     this.render();
   }
 
+  /** After the server choice changed: the explanation is per server (a running lab is left alone). */
+  serverChanged(): void {
+    if (!this.v.running) this.render();
+  }
+
   setMode(mode: LabView["mode"]): void {
     if (this.v.running) return;
     this.v.mode = mode;
@@ -85,7 +90,13 @@ export class Lab {
             h("label", { title: "Dubbo: while (isReady()) onNext(...), resumed by the onReady handler" }, this.respectReady, " send only while isReady (await ready())"),
           ];
     const explain =
-      mode === "server-stream"
+      mode === "server-stream" && state.server === "java"
+        ? "CamelInteropService.serverStream on Dubbo Java 3.3, as Server-Sent Events through the page's origin. The SDK reads events only as the consumer pulls, so buffered (read, not yet consumed) stays within the response high-water mark plus the rest of one network read. Java's producer does not wait for a slow reader: it hands every message to its network layer, which queues what the connection does not take, so produced (from getStreamStats) runs ahead to the end while the browser reads ahead and the consumer takes its time. Java gives no server-side waiting signal."
+        : mode === "server-stream" && state.server === "go"
+          ? "dubbo-go serves streams only over gRPC: the SDK refuses this stream with Unimplemented before sending. Choose dubbo-js or Java for the receive side."
+          : state.server !== "dubbo-js" && mode === "client-stream"
+            ? "Dubbo Java 3.3 and dubbo-go carry client streams only over gRPC: the SDK refuses this stream with Unimplemented before sending. Choose dubbo-js for the send side."
+            : mode === "server-stream"
         ? "BackpressureService.ServerStream: the server produces as fast as the transport takes messages. The SDK reads the response body only when the consumer pulls, so a slow consumer leaves bytes unread: the browser keeps reading ahead (Chromium buffers about 64 MB of a fetch body, measured here), then HTTP/2 or TCP flow control stops the server and its producer waits (the server's isReady() is false). Buffered (read from the body, not yet consumed) stays within the response high-water mark plus the rest of one network read; produced − consumed levels off at the browser's read-ahead (≈ 250 messages of 256 KiB) instead of growing."
         : "BackpressureService.ClientStream: the server reads one message per 'server read delay'. The request body is pulled by the browser only as the server's HTTP/2 window allows, so sent − written (queued in the client) grows to the high-water mark and isReady turns false; a producer that awaits ready() keeps the queue bounded. Untick the box to see the queue grow without bound. Client streams need HTTP/2: this mode always uses the HTTP/2 server.";
     this.plotHost.replaceChildren();
@@ -194,6 +205,7 @@ export class Lab {
         this.receive = new ReceiveRun(this.v);
         await this.receive.run({
           ...common,
+          server: state.server,
           baseUrl: baseUrl(),
           count: Number(this.count.value),
           chunkSize: Number(this.chunk.value),
@@ -204,7 +216,8 @@ export class Lab {
         await runSend(this.v, {
           ...common,
           // Client streams need a streaming upload: HTTP/2, or WebTransport when chosen.
-          baseUrl: state.http === "wt" ? baseUrl() : state.servers.h2,
+          // (On the Java and Go servers the SDK refuses client streams with Unimplemented: shown as is.)
+          baseUrl: state.http === "wt" || state.server !== "dubbo-js" ? baseUrl() : state.servers.h2,
           count: Number(this.sendCount.value),
           chunkSize: Number(this.sendChunk.value),
           highWaterMarkBytes: Number(this.sendHwm.value) * 1024,

@@ -1,20 +1,27 @@
 // Backpressure lab, receive side: a server stream read by a consumer that takes `delay` ms per
-// message. Samples, every 100 ms: what the server produced (GetProgress), what the client read off
-// the network (envelopes the inspecting fetch passed up), what the app consumed, and the difference
-// between the last two: the messages buffered inside the client.
+// message. Samples, every 100 ms: what the server produced (its progress call), what the client
+// read off the network (envelopes or SSE events the inspecting fetch passed up), what the app
+// consumed, and the difference between the last two: the messages buffered inside the client.
+//
+// Against the playground's dubbo-js server the stream is BackpressureService.ServerStream; against
+// the Java server (SSE) and the Go server it is the interop peers' serverStream.
 
-import type { Progress } from "../../gen/ts/playground/v1/backpressure_pb.js";
+import type { DescMethod, DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import type { Transport } from "triple-es";
+import { CamelInteropService } from "../../../test/gen/triple/interop/v1/interop_pb.js";
 import { BackpressureService } from "../../gen/ts/playground/v1/backpressure_pb.js";
 import { sleep } from "../dom.js";
 import { errorView } from "../errors.js";
 import { openCall, type FlowCall } from "../flow.js";
 import type { Frame, FrameListener } from "../inspect-fetch.js";
-import type { LabView } from "../state.js";
+import type { LabView, ServerChoice } from "../state.js";
 import { makeTransport } from "../transport.js";
-import { ProgressPoller } from "./progress.js";
+import { peerProgress, playgroundProgress, ProgressPoller, type ProgressSource, type ServerProgress } from "./progress.js";
 
 export interface ReceiveSettings {
+  server: ServerChoice;
   baseUrl: string;
+  /** Where the playground server's progress calls go (dubbo-js; the peers answer on baseUrl). */
   progressUrl: string;
   format: "json" | "binary";
   count: number;
@@ -31,6 +38,31 @@ export interface ReceiveSettings {
 
 const SAMPLE_MS = 100;
 
+interface Target {
+  method: DescMethod;
+  request: MessageInitShape<DescMessage>;
+  progress: ProgressSource;
+}
+
+/** The stream to read and where its progress comes from, for the chosen server. */
+function target(s: ReceiveSettings, streamId: string): Target {
+  if (s.server === "dubbo-js") {
+    const progress = makeTransport({ baseUrl: s.progressUrl, format: "binary", server: "dubbo-js" });
+    return {
+      method: BackpressureService.method.serverStream,
+      request: { count: s.count, chunkSize: s.chunkSize, streamId },
+      progress: playgroundProgress(progress),
+    };
+  }
+  // Java and Go take JSON; the progress calls go to the same server, in its dialect.
+  const progress: Transport = makeTransport({ baseUrl: s.baseUrl, format: "json", server: s.server });
+  return {
+    method: CamelInteropService.method.serverStream,
+    request: { count: s.count, size: s.chunkSize, streamId },
+    progress: peerProgress(progress),
+  };
+}
+
 export class ReceiveRun {
   private call: FlowCall | undefined;
 
@@ -45,7 +77,8 @@ export class ReceiveRun {
     const v = this.view;
     const streamId = `lab-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     const countFrame = (f: Frame) => {
-      if (f.dir === "in" && f.kind === "envelope" && ((f.flags ?? 0) & 2) === 0) v.received++;
+      const message = f.kind === "event" || (f.kind === "envelope" && ((f.flags ?? 0) & 2) === 0);
+      if (f.dir === "in" && message) v.received++;
       s.onFrame(f);
     };
     const transport = makeTransport({
@@ -56,10 +89,10 @@ export class ReceiveRun {
         if (dir === "in") v.maxReadBytes = Math.max(v.maxReadBytes, bytes);
       },
     });
-    const poller = new ProgressPoller(makeTransport({ baseUrl: s.progressUrl, format: "binary" }), streamId);
-    const method = BackpressureService.method.serverStream;
-    const call = openCall(method, transport, {
-      request: { count: s.count, chunkSize: s.chunkSize, streamId },
+    const t = target(s, streamId);
+    const poller = new ProgressPoller(t.progress, streamId);
+    const call = openCall(t.method, transport, {
+      request: t.request,
       responseHighWaterMark: s.highWaterMark,
       ...(s.initialRequest !== undefined ? { initialRequest: s.initialRequest } : {}),
       call: { signal: s.signal },
@@ -67,10 +100,10 @@ export class ReceiveRun {
     this.call = call;
     v.api = call.api;
     const started = performance.now();
-    const sample = (p: Progress | undefined) => {
+    const sample = (p: ServerProgress | undefined) => {
       if (p) {
-        v.produced = Number(p.produced);
-        v.serverWaiting = p.producerWaiting;
+        v.produced = p.produced;
+        v.serverWaiting = p.producerWaiting ?? false;
         if (p.producerWaiting) v.serverWaitingSamples++;
       }
       v.buffered = v.received - v.consumed;

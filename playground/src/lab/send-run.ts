@@ -10,7 +10,7 @@ import type { Frame, FrameListener } from "../inspect-fetch.js";
 import type { LabView } from "../state.js";
 import { makeTransport } from "../transport.js";
 import { toJson } from "@bufbuild/protobuf";
-import { ProgressPoller } from "./progress.js";
+import { playgroundProgress, ProgressPoller } from "./progress.js";
 
 export interface SendSettings {
   baseUrl: string;
@@ -37,7 +37,7 @@ export async function runSend(v: LabView, s: SendSettings): Promise<void> {
     s.onFrame(f);
   };
   const transport = makeTransport({ baseUrl: s.baseUrl, format: s.format, onFrame: countFrame });
-  const poller = new ProgressPoller(makeTransport({ baseUrl: s.progressUrl, format: "binary" }), streamId);
+  const poller = new ProgressPoller(playgroundProgress(makeTransport({ baseUrl: s.progressUrl, format: "binary", server: "dubbo-js" })), streamId);
   const method = BackpressureService.method.clientStream;
   const call = openCall(method, transport, {
     sendHighWaterMark: s.highWaterMarkBytes,
