@@ -76,7 +76,8 @@ export default defineConfig({
           // WebTransport through the Deno gateway (gateway/) to dubbo-js, from real Chromium.
           name: "webtransport",
           include: ["test/webtransport/browser/**/*.test.ts"],
-          globalSetup: ["test/setup/global-dubbo.ts", "test/webtransport/global-gateway.ts"],
+          // The Java and Go peers: the gateway reaches them over gRPC (grpc-upstream.test.ts).
+          globalSetup: ["test/setup/global-dubbo.ts", "test/setup/global-java.ts", "test/setup/global-go.ts", "test/webtransport/global-gateway.ts"],
           setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
           testTimeout: 30_000,
           // One file at a time: the backpressure and load numbers are measured, not guessed.

@@ -8,12 +8,15 @@
 // and logs one line per session and per call to stderr.
 
 import { generateDevCert, pemCertSha256 } from "./devcert.ts";
-import { startGateway } from "./gateway.ts";
+import { startGateway, type UpstreamProtocol } from "./gateway.ts";
 
 const USAGE = `usage: deno run --unstable-net --allow-net --allow-read gateway/main.ts --upstream URL [options]
 
-  --upstream URL          upstream Triple server over HTTP/2 + TLS (https://host:port[/prefix])   required
+  --upstream URL          the upstream server (https://host:port[/prefix]; for grpc also http:// = h2c)   required
+  --upstream-protocol P   triple (default: Triple over HTTP/2 + TLS, bodies passed through) or
+                          grpc (gRPC over HTTP/2: Dubbo Java 3.3, dubbo-go 3.3, every call kind)
   --upstream-ca FILE      PEM CA certificate(s) to trust for the upstream (repeatable)
+  --max-call-ms N         the gateway's own deadline per call, upstream cancelled (default 300000; 0: none)
   --cert FILE --key FILE  PEM certificate and key for the QUIC listener
   --dev-cert              instead: generate an ECDSA P-256 certificate valid 10 days for 127.0.0.1
                           and print its SHA-256 (for WebTransport serverCertificateHashes)
@@ -28,6 +31,8 @@ const USAGE = `usage: deno run --unstable-net --allow-net --allow-read gateway/m
 
 interface Args {
   upstream?: string;
+  upstreamProtocol?: UpstreamProtocol;
+  maxCallMs?: number;
   upstreamCa: string[];
   cert?: string;
   key?: string;
@@ -65,6 +70,13 @@ function parseArgs(argv: string[]): Args {
     const next = () => value ?? argv[++i] ?? fail(`${flag} needs a value`);
     switch (flag) {
       case "--upstream": a.upstream = next(); break;
+      case "--upstream-protocol": {
+        const p = next();
+        if (p !== "triple" && p !== "grpc") fail(`--upstream-protocol must be triple or grpc, not ${p}`);
+        a.upstreamProtocol = p;
+        break;
+      }
+      case "--max-call-ms": a.maxCallMs = num(flag, next()); break;
       case "--upstream-ca": a.upstreamCa.push(next()); break;
       case "--cert": a.cert = next(); break;
       case "--key": a.key = next(); break;
@@ -113,6 +125,8 @@ if (args.devCert) {
 
 const gateway = startGateway({
   upstream: args.upstream!,
+  upstreamProtocol: args.upstreamProtocol,
+  maxCallDurationMs: args.maxCallMs,
   upstreamCaCerts: await Promise.all(args.upstreamCa.map((f) => Deno.readTextFile(f))),
   hostname: args.hostname,
   port: args.port,
@@ -131,6 +145,7 @@ console.log(JSON.stringify({
   port: gateway.port,
   certSha256,
   upstream: args.upstream,
+  upstreamProtocol: args.upstreamProtocol ?? "triple",
   ...(certNotAfter ? { certNotAfter } : {}),
 }));
 console.error(

@@ -1,8 +1,13 @@
-// The byte layout of the WebTransport ↔ Triple mapping, version 1 (docs/webtransport.md).
+// The byte layout of the WebTransport ↔ Triple mapping, versions 1 and 2 (docs/webtransport.md).
 // Pure functions and a buffered reader; no network calls.
 
-/** The mapping version this gateway speaks; the `v` field of both heads. */
-export const MAPPING_VERSION = 1;
+/**
+ * The newest mapping version this gateway speaks. Version 2 adds the request head's `body`
+ * ("message" or "envelopes"), so the gateway need not guess unary from stream by content type
+ * (needed for the gRPC upstream, where both become envelopes). The gateway answers each call in
+ * the version its client spoke; version 1 heads are still read (by content type).
+ */
+export const MAPPING_VERSION = 2;
 
 /** Frame flags (the first byte of every 5-byte-prefixed frame). */
 export const FLAG_COMPRESSED = 0x01;
@@ -22,6 +27,8 @@ export interface Frame {
 /** The first frame a client writes on a call's stream. */
 export interface RequestHead {
   readonly v: number;
+  /** v2: "message" for a unary call (one bare body), "envelopes" for a stream. */
+  readonly body: "message" | "envelopes";
   /** `/package.Service/Method`, appended to the upstream base URL. */
   readonly path: string;
   /** Request metadata, names lower-cased; `content-type` is required. */
@@ -104,12 +111,15 @@ export function parseRequestHead(payload: Uint8Array): RequestHead {
     throw new WireError("request head is not a JSON object", "invalid_argument", 400);
   }
   const o = json as Record<string, unknown>;
-  if (o.v !== MAPPING_VERSION) {
+  if (o.v !== 1 && o.v !== 2) {
     throw new WireError(
-      `unsupported mapping version ${JSON.stringify(o.v)}; this gateway speaks v${MAPPING_VERSION}`,
+      `unsupported mapping version ${JSON.stringify(o.v)}; this gateway speaks v1 and v${MAPPING_VERSION}`,
       "unimplemented",
       505,
     );
+  }
+  if (o.v === 2 && o.body !== "message" && o.body !== "envelopes") {
+    throw new WireError(`request head: "body" must be "message" or "envelopes" (mapping v2)`, "invalid_argument", 400);
   }
   const path = o.path;
   if (typeof path !== "string" || !pathPattern.test(path) || path.includes("/../") || path.endsWith("/..")) {
@@ -130,7 +140,8 @@ export function parseRequestHead(payload: Uint8Array): RequestHead {
   if (!headers["content-type"]) {
     throw new WireError(`request head: "content-type" header is required`, "invalid_argument", 400);
   }
-  return { v: MAPPING_VERSION, path, headers };
+  const body = o.v === 2 ? (o.body as "message" | "envelopes") : isStreamContentType(headers["content-type"]) ? "envelopes" : "message";
+  return { v: o.v, path, headers, body };
 }
 
 /** True for the content types whose bodies are enveloped (Triple streaming). */

@@ -14,6 +14,7 @@ test("gateway: Deno WebTransport client → gateway → dubbo-js (deno test)", a
       "test", "-A", "--unstable-net", "--v8-flags=--expose-gc", "--no-prompt",
       "--config", join(repoRoot, "gateway", "deno.json"),
       join(repoRoot, "test", "gateway", "gateway_test.ts"),
+      join(repoRoot, "test", "gateway", "grpc_status_test.ts"),
     ], {
       cwd: repoRoot,
       env: { ...process.env, DUBBO_INFO: JSON.stringify(dubbo), NO_COLOR: "1" },

@@ -336,14 +336,36 @@ test("Deno's WebTransport class: bidi cancel with a cancel frame", async () => {
 test("bad head: unsupported version → 505 with an unimplemented error body", async () => {
   const st = await session.openStream();
   const w = st.writable.getWriter();
-  await w.write(requestHead("Unary", "application/json", {}, { v: 2 }));
+  await w.write(requestHead("Unary", "application/json", {}, { v: 3 }));
   await w.close();
   const reader = new FrameReader(st.readable);
   const head = await reader.head();
   assertEquals([head.status, head.headers["content-type"]], [505, "application/json"]);
   const body = JSON.parse(text(await reader.rest()));
   assertEquals(body.code, "unimplemented");
-  assertMatch(body.message, /^gateway: unsupported mapping version 2/);
+  assertMatch(body.message, /^gateway: unsupported mapping version 3/);
+});
+
+test("mapping v2: the head's body says unary or stream, and the answer comes in v2", async () => {
+  const st = await session.openStream();
+  const w = st.writable.getWriter();
+  await w.write(concat([requestHead("Unary", "application/json", {}, { v: 2, body: "message" }), jsonMessage({ text: "v2" }), endFrame()]));
+  await w.close();
+  const reader = new FrameReader(st.readable);
+  const head = await reader.head();
+  assertEquals([head.v, head.status], [2, 200]);
+  assertEquals(JSON.parse(text(await reader.rest())).text, "v2");
+});
+
+test("mapping v2: a head without body is refused with 400", async () => {
+  const st = await session.openStream();
+  const w = st.writable.getWriter();
+  await w.write(requestHead("Unary", "application/json", {}, { v: 2 }));
+  await w.close();
+  const reader = new FrameReader(st.readable);
+  const head = await reader.head();
+  assertEquals(head.status, 400);
+  assertMatch(JSON.parse(text(await reader.rest())).message, /"body" must be "message" or "envelopes"/);
 });
 
 let limited: GatewayProc;

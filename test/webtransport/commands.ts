@@ -11,7 +11,12 @@ import { type GatewayChild, startGateway } from "../gateway/gateway-process.js";
 
 export interface WtGatewayStart {
   upstream: string;
-  upstreamCa: string;
+  /** PEM CA file for an https upstream. */
+  upstreamCa?: string;
+  /** "grpc" for the Java and Go peers (h2c); default "triple". */
+  upstreamProtocol?: "triple" | "grpc";
+  /** The gateway's own deadline per call (--max-call-ms). */
+  maxCallMs?: number;
   /** PEM files; without them the gateway makes a --dev-cert. */
   cert?: string;
   key?: string;
@@ -30,7 +35,10 @@ const running = new Map<number, GatewayChild>();
 let nextId = 1;
 
 const wtStartGateway: BrowserCommand<[WtGatewayStart]> = async (_ctx, o) => {
-  const args = ["--upstream", o.upstream, "--upstream-ca", o.upstreamCa, "--port", String(o.port ?? 0)];
+  const args = ["--upstream", o.upstream, "--port", String(o.port ?? 0)];
+  if (o.upstreamCa !== undefined) args.push("--upstream-ca", o.upstreamCa);
+  if (o.upstreamProtocol !== undefined) args.push("--upstream-protocol", o.upstreamProtocol);
+  if (o.maxCallMs !== undefined) args.push("--max-call-ms", String(o.maxCallMs));
   if (o.cert !== undefined && o.key !== undefined) args.push("--cert", o.cert, "--key", o.key);
   else args.push("--dev-cert");
   if (o.idleTimeoutMs !== undefined) args.push("--idle-timeout-ms", String(o.idleTimeoutMs));

@@ -1,0 +1,268 @@
+// One call through the gateway, as its client sees it: the request frames read from the client's
+// stream, the response written back, and how the call ends (finished, cancelled by the client, or
+// failed with an error the client can read). The upstream side (upstream-triple.ts,
+// upstream-grpc.ts) drives a Call; it never touches the client's stream itself.
+
+import {
+  ByteSource,
+  concatBytes,
+  encodeJsonFrame,
+  FLAG_COMPRESSED,
+  FLAG_END,
+ 
+  type RequestHead,
+  resetCodeFromError,
+  WireError,
+} from "./wire.ts";
+
+/** Bytes of the client's request stream read ahead, so a reset is seen while upstream is slow. */
+const REQUEST_LOOKAHEAD = 16 * 1024;
+
+const encoder = new TextEncoder();
+
+type Result =
+  | { kind: "ok" }
+  | { kind: "canceled"; detail: string }
+  | { kind: "error"; code: string; detail: string };
+
+export interface CallLimits {
+  /** Largest message either way (bytes). */
+  maxMessageBytes: number;
+}
+
+export class Call {
+  readonly started = performance.now();
+  /** Aborted as soon as the call starts ending: the upstream side stops on it. */
+  readonly upstreamAbort = new AbortController();
+  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly src: ByteSource;
+  head: RequestHead | undefined;
+  status: number | undefined;
+  headSent = false;
+  /** Set as soon as the call starts ending (cancel, fail or finish); no new work after that. */
+  ending = false;
+  done = false;
+  draining = false;
+  result: Result | undefined;
+  reqMessages = 0;
+  resMessages = 0;
+  resBytes = 0;
+  requestEnded = false;
+  /** The end-of-stream frame was written to the client: nothing may follow it. */
+  endForwarded = false;
+  #deadline: ReturnType<typeof setTimeout> | undefined;
+  #finished = Promise.withResolvers<void>();
+
+  constructor(
+    readonly label: string,
+    stream: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+    readonly limits: CallLimits,
+    private readonly log: (line: string) => void,
+    private readonly onDone: (call: Call) => void,
+  ) {
+    this.writer = stream.writable.getWriter();
+    this.writer.closed.catch(() => {});
+    this.src = new ByteSource(stream.readable.getReader(), REQUEST_LOOKAHEAD);
+    this.src.onError = (e) => {
+      const code = resetCodeFromError(e);
+      this.cancel(code !== undefined ? `client reset the stream (code ${code})` : `client stream failed: ${errText(e)}`);
+    };
+  }
+
+  get finished(): Promise<void> {
+    return this.#finished.promise;
+  }
+
+  /** The mapping version of the response heads: the one the client's request head used (1 before it is read). */
+  get version(): number {
+    return this.head?.v ?? 1;
+  }
+
+  /**
+   * Ends the call with DeadlineExceeded after `ms`, whether or not the upstream answers: a server
+   * that ignores deadlines cannot keep a call (and its upstream stream) open past it.
+   */
+  setDeadline(ms: number, why: string): void {
+    this.#deadline = setTimeout(() => void this.fail("deadline_exceeded", why, 504), ms);
+  }
+
+  /** The client went away or asked to stop: abort upstream, answer nothing. */
+  cancel(detail: string): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.result ??= { kind: "canceled", detail };
+    this.upstreamAbort.abort(new Error(detail));
+    void this.finish();
+  }
+
+  /** Writes to the client; a failure means the client stopped reading (STOP_SENDING) or left. */
+  async write(bytes: Uint8Array): Promise<boolean> {
+    if (this.done) return false;
+    try {
+      await this.writer.write(bytes);
+      return true;
+    } catch (e) {
+      const code = resetCodeFromError(e);
+      this.cancel(code !== undefined ? `client stopped reading (code ${code})` : `cannot write to client: ${errText(e)}`);
+      return false;
+    }
+  }
+
+  /**
+   * Ends the call with an error the client can read: a synthetic response head and JSON body
+   * before any head was sent, else an end-of-stream frame (stream bodies only).
+   */
+  async fail(code: string, message: string, status: number): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    this.result ??= { kind: "error", code, detail: message };
+    this.upstreamAbort.abort(new Error(message));
+    const body = { code, message: `gateway: ${message}` };
+    if (!this.headSent) {
+      this.status = status;
+      this.headSent = true;
+      await this.write(concatBytes([
+        encodeJsonFrame(0, { v: this.version, status, headers: { "content-type": "application/json" } }),
+        encoder.encode(JSON.stringify(body)),
+      ]));
+    } else if (!this.endForwarded) {
+      await this.write(encodeJsonFrame(FLAG_END, { error: body }));
+    }
+    await this.finish();
+  }
+
+  /** FIN our side, stop reading theirs, log. Idempotent. */
+  async finish(): Promise<void> {
+    if (this.done) return this.finished;
+    this.done = true;
+    this.ending = true;
+    clearTimeout(this.#deadline);
+    this.result ??= { kind: "ok" };
+    this.upstreamAbort.abort(new Error("call finished"));
+    try {
+      await this.writer.close();
+    } catch {
+      // the client reset or stopped the stream, or the session is gone
+    }
+    this.src.cancel();
+    this.onDone(this);
+    const r = this.result;
+    const ms = (performance.now() - this.started).toFixed(1);
+    const what = r.kind === "ok" ? "ok" : r.kind === "canceled" ? `canceled (${r.detail})` : `${r.code} (${r.detail})`;
+    this.log(
+      `${new Date().toISOString()} call ${this.label} ${this.head?.path ?? "-"} status=${this.status ?? "-"} ${what} ` +
+        `${ms}ms req=${this.reqMessages}msg/${this.src.totalRead}B res=${this.resMessages}msg/${this.resBytes}B`,
+    );
+    this.#finished.resolve();
+  }
+
+  /**
+   * The next request envelope for upstream (prefix included), or null at the client's half-close
+   * (an end frame `{}` or FIN). An end frame with an error cancels the call.
+   */
+  async nextRequestFrame(): Promise<Uint8Array | null> {
+    if (this.requestEnded || this.ending) return null;
+    let f;
+    try {
+      f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+    } catch (e) {
+      if (e instanceof WireError) void this.fail(e.code, e.message, e.status);
+      throw e;
+    }
+    if (f === null) {
+      this.requestEnded = true;
+      return null;
+    }
+    if (f.flags & FLAG_END) {
+      this.requestEnded = true;
+      const err = endFrameError(f.payload);
+      if (err !== undefined) {
+        this.cancel(`client cancel frame: ${err}`);
+        throw new Error("canceled by client");
+      }
+      this.drainRequest();
+      return null;
+    }
+    if (f.flags & ~FLAG_COMPRESSED) {
+      const e = new WireError(`request frame has unknown flags 0x${f.flags.toString(16)}`, "invalid_argument", 400);
+      void this.fail(e.code, e.message, e.status);
+      throw e;
+    }
+    this.reqMessages++;
+    return f.raw;
+  }
+
+  /** Unary: at most one data frame (the bare body), then an end frame or FIN. Empty when the call ended. */
+  async readUnaryRequest(): Promise<Uint8Array> {
+    let body: Uint8Array | undefined;
+    try {
+      for (;;) {
+        const f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+        if (f === null) break;
+        if (f.flags & FLAG_END) {
+          const err = endFrameError(f.payload);
+          if (err !== undefined) {
+            this.cancel(`client cancel frame: ${err}`);
+            return new Uint8Array();
+          }
+          break;
+        }
+        if (f.flags !== 0) throw new WireError(`unary request frame has flags ${f.flags}; must be 0`, "invalid_argument", 400);
+        if (body !== undefined) throw new WireError("a unary request has one message", "invalid_argument", 400);
+        body = f.payload;
+      }
+    } catch (e) {
+      if (this.ending) return new Uint8Array();
+      if (e instanceof WireError) await this.fail(e.code, e.message, e.status);
+      else this.cancel(`client stream failed: ${errText(e)}`);
+      return new Uint8Array();
+    }
+    this.requestEnded = true;
+    this.reqMessages = body ? 1 : 0;
+    this.drainRequest();
+    return body ?? new Uint8Array();
+  }
+
+  /**
+   * After the half-close (or once upstream stopped reading), keep watching the client's side:
+   * a cancel frame or a reset cancels the call; anything else is discarded until FIN.
+   */
+  drainRequest(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.requestEnded = true;
+    void (async () => {
+      try {
+        for (;;) {
+          if (this.ending) return;
+          const f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+          if (f === null) return;
+          if (f.flags & FLAG_END) {
+            const err = endFrameError(f.payload);
+            if (err !== undefined) return this.cancel(`client cancel frame: ${err}`);
+          }
+        }
+      } catch {
+        // reset (onError already cancelled) or a malformed tail after the half-close: ignore
+      }
+    })();
+  }
+}
+
+/** The error text of an end frame `{"error": {...}}`, or undefined for a plain half-close `{}`. */
+function endFrameError(payload: Uint8Array): string | undefined {
+  let json: unknown;
+  try {
+    json = payload.byteLength === 0 ? {} : JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return "unparsable end frame";
+  }
+  const err = (json as { error?: unknown } | null)?.error;
+  if (err === undefined || err === null) return undefined;
+  const e = err as { code?: unknown; message?: unknown };
+  return `${String(e.code ?? "canceled")}${typeof e.message === "string" && e.message ? `: ${e.message}` : ""}`;
+}
+
+export function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

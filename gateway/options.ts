@@ -1,0 +1,63 @@
+// The gateway's options and their defaults, apart from the code that uses them.
+
+/**
+ * What the gateway speaks to its one upstream server:
+ * - "triple": Triple over HTTP/2 + TLS (`https://`), bodies passed through unchanged: the dubbo-js
+ *   server, or any Triple server that serves every call kind over HTTP/2;
+ * - "grpc": gRPC over HTTP/2, cleartext with prior knowledge (`http://`) or TLS (`https://`): Dubbo
+ *   Java 3.3 and dubbo-go 3.3, which carry client streams and bidi (and dubbo-go every stream) only
+ *   over gRPC. The gateway turns each call into gRPC and each answer back into Triple.
+ */
+export type UpstreamProtocol = "triple" | "grpc";
+
+export interface GatewayOptions {
+  /** Upstream base URL: `https://host:port[/prefix]` for Triple; `http://` (h2c) or `https://` for gRPC. */
+  upstream: string;
+  /** Default "triple". */
+  upstreamProtocol?: UpstreamProtocol;
+  /** Extra PEM CA certificates to trust for the upstream. */
+  upstreamCaCerts?: string[];
+  hostname?: string;
+  port?: number;
+  /** PEM certificate chain and key for the QUIC listener. */
+  cert: string;
+  key: string;
+  /** Concurrent call streams a session may have open (QUIC stream credit). Default 100. */
+  maxStreamsPerSession?: number;
+  /** Concurrent sessions; more are refused. Default 100. */
+  maxSessions?: number;
+  /** Largest request head (JSON bytes). Default 16 KiB. */
+  maxHeadBytes?: number;
+  /** Largest message, either direction (envelope payload, or whole unary body). Default 4 MiB. */
+  maxMessageBytes?: number;
+  /** QUIC idle timeout, ms (the smaller of both peers' values applies). Default 10 000. */
+  idleTimeoutMs?: number;
+  /**
+   * The gateway's own deadline for every call, in ms, whatever the client asked (a client's
+   * shorter deadline still applies): the call ends with DeadlineExceeded and the upstream call is
+   * cancelled, even when the server ignores deadlines. Default 300 000 (5 minutes); 0 turns it off.
+   */
+  maxCallDurationMs?: number;
+  /** One line per call and per session; default console.error. */
+  log?: (line: string) => void;
+}
+
+/** The options with every default filled in. */
+export type ResolvedOptions = Required<Omit<GatewayOptions, "upstreamCaCerts" | "log" | "hostname" | "port">> &
+  Pick<GatewayOptions, "upstreamCaCerts" | "hostname" | "port"> & { log: (line: string) => void };
+
+const DEFAULTS = {
+  upstreamProtocol: "triple" as UpstreamProtocol,
+  maxStreamsPerSession: 100,
+  maxSessions: 100,
+  maxHeadBytes: 16 * 1024,
+  maxMessageBytes: 4 * 1024 * 1024,
+  idleTimeoutMs: 10_000,
+  maxCallDurationMs: 300_000,
+};
+
+/** Fills in the defaults (an option given as undefined takes its default too). */
+export function resolveOptions(options: GatewayOptions): ResolvedOptions {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as GatewayOptions;
+  return { ...DEFAULTS, log: (line: string) => console.error(line), ...given } as ResolvedOptions;
+}

@@ -1,0 +1,316 @@
+// Upstream "grpc": each call as a gRPC call over HTTP/2 (node:http2 in Deno; cleartext with prior
+// knowledge, or TLS), and each gRPC answer back as the Triple answer the client expects. Dubbo
+// Java 3.3 and dubbo-go 3.3 carry client streams and bidi (dubbo-go: every stream) only over gRPC,
+// so this is how a browser reaches every call kind on them.
+//
+// Translation (the client side is the Triple mapping of docs/webtransport.md):
+// - request: a unary body becomes one gRPC envelope; stream envelopes pass unchanged (the framing is
+//   the same); content types become application/grpc+proto|json; the client's deadline becomes
+//   `grpc-timeout`; Connect's message encodings become grpc-encoding / grpc-accept-encoding;
+//   metadata passes through.
+// - response: a unary answer becomes the bare message with trailers as `trailer-*` headers, or a
+//   Triple error body (grpc-status.ts reads each server's way of saying it); a stream answer keeps
+//   its envelopes and ends with the Triple end frame (error, trailers as metadata).
+// - flow: the upstream is read only as fast as the client takes messages (HTTP/2 flow control then
+//   reaches the server), and the client's next message is read only when upstream takes the last.
+
+import http2 from "node:http2";
+import { type Call, errText } from "./call.ts";
+import { encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
+import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED, FLAG_END, WireError } from "./wire.ts";
+
+/**
+ * The connection-level receive window asked of every upstream: Dubbo Java 3.3.6 resets streams with
+ * FLOW_CONTROL_ERROR after 10–15 messages when a client keeps HTTP/2's default 64 KiB (verified).
+ * Streams keep the default 64 KiB window, so one paused call holds at most that much upstream.
+ */
+const CONNECTION_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/** Client headers that are the Triple protocol's own (translated below) or one hop's. */
+const NOT_FORWARDED = new Set([
+  "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer",
+  "content-length", "content-type", "accept-encoding", "expect", "tri-protocol-version", "connect-protocol-version",
+  "triple-protocol-version", "tri-service-timeout", "triple-timeout-ms", "connect-timeout-ms", "grpc-timeout",
+  "content-encoding", "connect-content-encoding", "connect-accept-encoding", "grpc-encoding", "grpc-accept-encoding",
+]);
+/** Upstream response headers that are gRPC's or one hop's, not the call's metadata. */
+const NOT_METADATA = new Set([
+  "content-type", "content-length", "date", "te", "trailer", "grpc-status", "grpc-message",
+  "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding",
+]);
+
+export interface GrpcUpstream {
+  readonly forward: (call: Call, streaming: boolean) => Promise<void>;
+  close(): void;
+}
+
+type Headers2 = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
+
+/** A gRPC server at `base` (`http://host:port` for h2c with prior knowledge, or `https://`). */
+export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: number): GrpcUpstream {
+  const url = new URL(base);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`gRPC upstream must be http:// or https://: ${base}`);
+  const prefix = url.pathname.replace(/\/+$/, "");
+  let session: http2.ClientHttp2Session | undefined;
+
+  /** The shared HTTP/2 connection, opened again after it closed or failed. */
+  function connection(): http2.ClientHttp2Session {
+    if (session !== undefined && !session.closed && !session.destroyed) return session;
+    const s = http2.connect(url.origin, caCerts.length > 0 ? { ca: caCerts } : {});
+    s.on("error", () => {}); // each stream reports it
+    s.on("close", () => {
+      if (session === s) session = undefined;
+    });
+    s.once("connect", () => {
+      try {
+        s.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
+      } catch {
+        // closed meanwhile: the streams fail on their own
+      }
+    });
+    session = s;
+    return s;
+  }
+
+  async function forward(call: Call, streaming: boolean): Promise<void> {
+    const h = call.head!.headers;
+    const json = /json/i.test(h["content-type"] ?? "");
+    const outgoing: http2.OutgoingHttpHeaders = {
+      ":method": "POST",
+      ":path": prefix + call.head!.path,
+      "content-type": json ? "application/grpc+json" : "application/grpc+proto",
+      te: "trailers",
+    };
+    for (const [k, v] of Object.entries(h)) if (!NOT_FORWARDED.has(k)) outgoing[k] = v;
+    const timeoutMs = requestTimeoutMs(h);
+    if (timeoutMs !== undefined) outgoing["grpc-timeout"] = encodeGrpcTimeout(timeoutMs);
+    // Per-message compression: Connect's stream headers name the same codecs as gRPC's.
+    const sendEncoding = streaming ? h["connect-content-encoding"] : h["content-encoding"];
+    if (sendEncoding && sendEncoding !== "identity") outgoing["grpc-encoding"] = sendEncoding;
+    if (streaming && h["connect-accept-encoding"]) outgoing["grpc-accept-encoding"] = h["connect-accept-encoding"];
+
+    let unaryBody: Uint8Array | undefined;
+    if (!streaming) {
+      unaryBody = await call.readUnaryRequest();
+      if (call.ending) return;
+    }
+
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = connection().request(outgoing);
+    } catch (e) {
+      return call.fail("unavailable", `upstream ${url.origin} unreachable: ${errText(e)}`, 503);
+    }
+    const ended = upstreamEnd(stream);
+    const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+    call.upstreamAbort.signal.addEventListener("abort", onAbort, { once: true });
+    if (call.upstreamAbort.signal.aborted) onAbort();
+
+    if (unaryBody !== undefined) {
+      stream.end(encodeFrame(sendEncoding && sendEncoding !== "identity" ? FLAG_COMPRESSED : 0, unaryBody));
+    } else {
+      void pumpRequest(call, stream);
+    }
+
+    let head: Headers2;
+    try {
+      head = await responseHead(stream, ended);
+    } catch (e) {
+      if (call.ending) return;
+      return call.fail("unavailable", `upstream ${url.origin}: ${errText(e)}`, 503);
+    }
+    call.status = head[":status"];
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(head)) {
+      if (!k.startsWith(":") && !NOT_METADATA.has(k) && v !== undefined) metadata[k] = Array.isArray(v) ? v.join(", ") : String(v);
+    }
+    const body = new ByteSource(upstreamReader(stream), 0);
+    const contentType = json ? "application/json" : "application/proto";
+    if (streaming) await answerStream(call, head, metadata, body, ended, `application/connect+${json ? "json" : "proto"}`);
+    else await answerUnary(call, head, metadata, body, ended, contentType);
+  }
+
+  /** The client's stream messages to upstream, each read from the client only once upstream took the last. */
+  async function pumpRequest(call: Call, stream: http2.ClientHttp2Stream): Promise<void> {
+    try {
+      for (;;) {
+        const frame = await call.nextRequestFrame();
+        if (frame === null || stream.destroyed) break;
+        if (!stream.write(frame)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              stream.off("drain", done);
+              stream.off("close", done);
+              resolve();
+            };
+            stream.on("drain", done);
+            stream.on("close", done);
+          });
+        }
+      }
+      if (!stream.destroyed) stream.end();
+    } catch {
+      // the call was cancelled or failed (the Call says how); upstream is reset by the abort
+    }
+  }
+
+  /** Unary: one message, then the status; the answer goes to the client in one piece. */
+  async function answerUnary(
+    call: Call, head: Headers2, metadata: Record<string, string>, body: ByteSource, ended: Promise<UpstreamEnd>, contentType: string,
+  ): Promise<void> {
+    let message: Uint8Array | undefined;
+    try {
+      const first = await body.readFrame(maxMessageBytes, "response message");
+      if (first !== null) {
+        if (first.flags & FLAG_COMPRESSED) throw new WireError("upstream compressed a unary answer without being asked", "internal", 502);
+        message = first.payload;
+        if ((await body.readFrame(maxMessageBytes, "response message")) !== null) {
+          throw new WireError("upstream sent more than one message for a unary call", "internal", 502);
+        }
+      }
+    } catch (e) {
+      body.cancel();
+      if (call.ending) return;
+      if (e instanceof WireError) return call.fail(e.code, `upstream ${e.message}`, e.status);
+      return call.fail("unavailable", `upstream answer failed: ${errText(e)}`, 503);
+    }
+    const end = await ended;
+    if (call.ending) return;
+    const error = end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers);
+    if (error === null && message === undefined) {
+      return call.fail("unimplemented", "upstream answered a unary call with no message", 502);
+    }
+    const trailers = metadataOf(end.trailers);
+    call.headSent = true;
+    if (error !== null) {
+      const status = httpStatusForCode(error.code);
+      call.status = status;
+      const headJson = { v: call.version, status, headers: { ...metadata, ...trailers, "content-type": "application/json" } };
+      const text = new TextEncoder().encode(JSON.stringify({ code: error.code, message: error.message, details: error.details }));
+      call.result = { kind: "error", code: error.code, detail: error.message };
+      if (!(await call.write(concatBytes([encodeJsonFrame(0, headJson), text])))) return;
+    } else {
+      const headers: Record<string, string> = { ...metadata, "content-type": contentType };
+      for (const [k, v] of Object.entries(trailers)) headers[`trailer-${k}`] = v;
+      call.resMessages = 1;
+      call.resBytes = message!.byteLength;
+      if (!(await call.write(concatBytes([encodeJsonFrame(0, { v: call.version, status: 200, headers }), message!])))) return;
+    }
+    await call.finish();
+  }
+
+  /** Streams: the head at once, then each envelope as the client takes it, then the end frame. */
+  async function answerStream(
+    call: Call, head: Headers2, metadata: Record<string, string>, body: ByteSource, ended: Promise<UpstreamEnd>, contentType: string,
+  ): Promise<void> {
+    const headers: Record<string, string> = { ...metadata, "content-type": contentType };
+    const encoding = head["grpc-encoding"];
+    if (typeof encoding === "string" && encoding !== "identity") headers["connect-content-encoding"] = encoding;
+    call.headSent = true;
+    call.status = 200;
+    if (!(await call.write(encodeJsonFrame(0, { v: call.version, status: 200, headers })))) return body.cancel();
+    for (;;) {
+      let first;
+      try {
+        first = await body.readFrame(maxMessageBytes, "response message");
+      } catch (e) {
+        body.cancel();
+        if (call.ending) return;
+        if (e instanceof WireError) return call.fail(e.code, `upstream ${e.message}`, e.status);
+        break; // a reset mid-body: the end below says what happened
+      }
+      if (first === null) break;
+      const batch = [first.raw];
+      for (let f; (f = body.takeBufferedFrame(maxMessageBytes)) !== undefined;) batch.push(f);
+      call.resMessages += batch.length;
+      const bytes = batch.length === 1 ? batch[0]! : concatBytes(batch);
+      call.resBytes += bytes.byteLength;
+      if (!(await call.write(bytes))) return body.cancel();
+    }
+    const end = await ended;
+    if (call.ending) return;
+    const error = end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers);
+    const trailers = metadataOf(end.trailers);
+    const endJson: { error?: GrpcError; metadata: Record<string, string[]> } = {
+      metadata: Object.fromEntries(Object.entries(trailers).map(([k, v]) => [k, [v]])),
+    };
+    if (error !== null) {
+      endJson.error = error;
+      call.result = { kind: "error", code: error.code, detail: error.message };
+    }
+    call.endForwarded = true;
+    if (!(await call.write(encodeJsonFrame(FLAG_END, endJson)))) return;
+    if (!call.requestEnded) call.drainRequest();
+    await call.finish();
+  }
+
+  return {
+    forward,
+    close: () => {
+      session?.close();
+      session = undefined;
+    },
+  };
+}
+
+interface UpstreamEnd {
+  trailers: http2.IncomingHttpHeaders | undefined;
+  /** Set when the stream ended without a gRPC answer (reset, connection lost). */
+  error: GrpcError | undefined;
+}
+
+/** Resolves when the upstream stream is over: its trailers, or what broke it. */
+function upstreamEnd(stream: http2.ClientHttp2Stream): Promise<UpstreamEnd> {
+  return new Promise((resolve) => {
+    let trailers: http2.IncomingHttpHeaders | undefined;
+    let failure: Error | undefined;
+    stream.on("trailers", (t) => (trailers = t));
+    stream.on("error", (e) => (failure = e));
+    stream.once("close", () => {
+      const code = stream.rstCode ?? 0;
+      const broken = trailers === undefined && (failure !== undefined || code !== http2.constants.NGHTTP2_NO_ERROR);
+      resolve({
+        trailers,
+        error: broken
+          ? { code: "unavailable", message: `upstream stream ended without a status: ${failure ? errText(failure) : `reset (code ${code})`}`, details: [] }
+          : undefined,
+      });
+    });
+  });
+}
+
+/** The response head; rejects when the stream closes or fails first. */
+function responseHead(stream: http2.ClientHttp2Stream, ended: Promise<UpstreamEnd>): Promise<Headers2> {
+  return new Promise((resolve, reject) => {
+    stream.once("response", (h) => resolve(h as Headers2));
+    void ended.then((end) => reject(new Error(end.error?.message ?? "upstream closed the stream before answering")));
+  });
+}
+
+/**
+ * The stream's body as a reader that pulls from node:http2 only when asked: unread data stays in
+ * HTTP/2's window, so a client that stops reading stops the server. (Data may arrive before the
+ * `response` event in Deno's node:http2; the Readable keeps it until read.)
+ */
+function upstreamReader(stream: http2.ClientHttp2Stream): ReadableStreamDefaultReader<Uint8Array> {
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const r = await chunks.next();
+      if (r.done) controller.close();
+      else controller.enqueue(new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength));
+    },
+    cancel() {
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+    },
+  }, { highWaterMark: 0 }).getReader();
+}
+
+/** Trailers as call metadata (without gRPC's own fields). */
+function metadataOf(trailers: http2.IncomingHttpHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(trailers ?? {})) {
+    if (!k.startsWith(":") && !NOT_METADATA.has(k) && v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : String(v);
+  }
+  return out;
+}
