@@ -1,20 +1,33 @@
 // One call through the gateway, as its client sees it: the request frames read from the client's
-// stream, the response written back, and how the call ends (finished, cancelled by the client, or
-// failed with an error the client can read). The upstream side (upstream-triple.ts,
-// upstream-grpc.ts) drives a Call; it never touches the client's stream itself.
+// stream, the response written back, the client's message credits, and how the call ends
+// (finished, cancelled by the client, or failed with an error the client can read). The upstream
+// side (upstream-triple.ts, upstream-grpc.ts) drives a Call; the downstream side
+// (downstream-webtransport.ts, downstream-websocket.ts) gives it the client's bytes and a way back.
 
 import {
   ByteSource,
   concatBytes,
+  creditCount,
   encodeJsonFrame,
   FLAG_COMPRESSED,
+  FLAG_CREDIT,
   FLAG_END,
- 
   type RequestHead,
   resetCodeFromError,
   WireError,
 } from "./wire.ts";
 
+/** Where a call's response goes: a WebTransport stream, or a call multiplexed on a WebSocket. */
+export interface Downstream {
+  /**
+   * Writes response bytes (whole frames); `messages` is how many response messages they complete,
+   * which a credit-counting client gives back as credit. Resolves when the client's side took
+   * them (QUIC flow control, the WebSocket's buffer); rejects when the client is gone.
+   */
+  write(bytes: Uint8Array, messages: number): Promise<void>;
+  /** Ends the response side cleanly (FIN). */
+  close(): Promise<void>;
+}
 /** Bytes of the client's request stream read ahead, so a reset is seen while upstream is slow. */
 const REQUEST_LOOKAHEAD = 16 * 1024;
 
@@ -34,7 +47,6 @@ export class Call {
   readonly started = performance.now();
   /** Aborted as soon as the call starts ending: the upstream side stops on it. */
   readonly upstreamAbort = new AbortController();
-  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly src: ByteSource;
   head: RequestHead | undefined;
   status: number | undefined;
@@ -52,17 +64,19 @@ export class Call {
   endForwarded = false;
   #deadline: ReturnType<typeof setTimeout> | undefined;
   #finished = Promise.withResolvers<void>();
+  /** Response messages the client allows now (Infinity: it counts none). */
+  #credits = Infinity;
+  #creditWaiter: PromiseWithResolvers<void> | undefined;
 
   constructor(
     readonly label: string,
-    stream: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+    readable: ReadableStream<Uint8Array>,
+    private readonly downstream: Downstream,
     readonly limits: CallLimits,
     private readonly log: (line: string) => void,
     private readonly onDone: (call: Call) => void,
   ) {
-    this.writer = stream.writable.getWriter();
-    this.writer.closed.catch(() => {});
-    this.src = new ByteSource(stream.readable.getReader(), REQUEST_LOOKAHEAD);
+    this.src = new ByteSource(readable.getReader(), REQUEST_LOOKAHEAD);
     this.src.onError = (e) => {
       const code = resetCodeFromError(e);
       this.cancel(code !== undefined ? `client reset the stream (code ${code})` : `client stream failed: ${errText(e)}`);
@@ -86,20 +100,59 @@ export class Call {
     this.#deadline = setTimeout(() => void this.fail("deadline_exceeded", why, 504), ms);
   }
 
+  /** The client counts credits from now on, starting with `initial` (the head's `credits`). */
+  useCredits(initial: number): void {
+    this.#credits = initial;
+  }
+
+  /** The client allows `n` more response messages (a credit frame). */
+  grant(n: number): void {
+    this.#credits += n;
+    this.#wakeCreditWaiter();
+  }
+
+  /**
+   * Resolves with the response messages the client allows now, once there is at least one (or
+   * the call is ending). The upstream is read only after this: no credit, no upstream read, so
+   * HTTP/2 flow control stops the server while the client's consumer is paused.
+   */
+  async credit(): Promise<number> {
+    while (this.#credits <= 0 && !this.ending) {
+      this.#creditWaiter ??= Promise.withResolvers<void>();
+      await this.#creditWaiter.promise;
+    }
+    return this.#credits;
+  }
+
+  /** `n` response messages were sent. */
+  spend(n: number): void {
+    this.#credits -= n;
+  }
+
+  #wakeCreditWaiter(): void {
+    const w = this.#creditWaiter;
+    this.#creditWaiter = undefined;
+    w?.resolve();
+  }
+
   /** The client went away or asked to stop: abort upstream, answer nothing. */
   cancel(detail: string): void {
     if (this.ending) return;
     this.ending = true;
     this.result ??= { kind: "canceled", detail };
     this.upstreamAbort.abort(new Error(detail));
+    this.#wakeCreditWaiter();
     void this.finish();
   }
 
-  /** Writes to the client; a failure means the client stopped reading (STOP_SENDING) or left. */
-  async write(bytes: Uint8Array): Promise<boolean> {
+  /**
+   * Writes to the client (`messages`: the response messages these bytes complete); false when the
+   * client stopped reading (STOP_SENDING) or left, which cancels the call.
+   */
+  async write(bytes: Uint8Array, messages = 0): Promise<boolean> {
     if (this.done) return false;
     try {
-      await this.writer.write(bytes);
+      await this.downstream.write(bytes, messages);
       return true;
     } catch (e) {
       const code = resetCodeFromError(e);
@@ -117,6 +170,7 @@ export class Call {
     this.ending = true;
     this.result ??= { kind: "error", code, detail: message };
     this.upstreamAbort.abort(new Error(message));
+    this.#wakeCreditWaiter();
     const body = { code, message: `gateway: ${message}` };
     if (!this.headSent) {
       this.status = status;
@@ -139,8 +193,9 @@ export class Call {
     clearTimeout(this.#deadline);
     this.result ??= { kind: "ok" };
     this.upstreamAbort.abort(new Error("call finished"));
+    this.#wakeCreditWaiter();
     try {
-      await this.writer.close();
+      await this.downstream.close();
     } catch {
       // the client reset or stopped the stream, or the session is gone
     }
@@ -156,6 +211,15 @@ export class Call {
     this.#finished.resolve();
   }
 
+  /** The next frame from the client that is not a credit frame (those are counted here). */
+  async #readFrame(): Promise<Awaited<ReturnType<ByteSource["readFrame"]>>> {
+    for (;;) {
+      const f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+      if (f === null || f.flags !== FLAG_CREDIT) return f;
+      this.grant(creditCount(f.payload));
+    }
+  }
+
   /**
    * The next request envelope for upstream (prefix included), or null at the client's half-close
    * (an end frame `{}` or FIN). An end frame with an error cancels the call.
@@ -164,7 +228,7 @@ export class Call {
     if (this.requestEnded || this.ending) return null;
     let f;
     try {
-      f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+      f = await this.#readFrame();
     } catch (e) {
       if (e instanceof WireError) void this.fail(e.code, e.message, e.status);
       throw e;
@@ -197,7 +261,7 @@ export class Call {
     let body: Uint8Array | undefined;
     try {
       for (;;) {
-        const f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+        const f = await this.#readFrame();
         if (f === null) break;
         if (f.flags & FLAG_END) {
           const err = endFrameError(f.payload);
@@ -235,7 +299,7 @@ export class Call {
       try {
         for (;;) {
           if (this.ending) return;
-          const f = await this.src.readFrame(this.limits.maxMessageBytes, "request message");
+          const f = await this.#readFrame();
           if (f === null) return;
           if (f.flags & FLAG_END) {
             const err = endFrameError(f.payload);

@@ -5,7 +5,7 @@
 // FIN and its streams are released only on GC. Deno.upgradeWebTransport is used for the handshake
 // only; calls are served on the raw QUIC streams of the connection, whose close() sends FIN.
 
-import { Call, errText } from "./call.ts";
+import { Call, type Downstream, errText } from "./call.ts";
 import { requestTimeoutMs } from "./grpc-status.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { parseRequestHead, WireError, WT_BIDI_STREAM_TYPE } from "./wire.ts";
@@ -71,7 +71,8 @@ export async function serveSession(incoming: Deno.QuicIncoming, sessions: Set<Se
     }
     if (r.done) break;
     streamsSeen++;
-    const call = new Call(`s${session.id}/${r.value.writable.id}`, r.value, ctx.options, log, (c) => session.calls.delete(c));
+    const call = new Call(`s${session.id}/${r.value.writable.id}`, r.value.readable, streamDownstream(r.value.writable), ctx.options, log, (c) =>
+      session.calls.delete(c));
     session.calls.add(call);
     if (ctx.closing()) {
       void call.fail("unavailable", "gateway shutting down", 503);
@@ -86,7 +87,14 @@ export async function serveSession(incoming: Deno.QuicIncoming, sessions: Set<Se
   }
 }
 
-/** Reads a call's stream header and request head, sets its deadline, and hands it upstream. */
+/** A call's response side on its QUIC stream: writes wait for QUIC flow control. */
+function streamDownstream(writable: WritableStream<Uint8Array>): Downstream {
+  const writer = writable.getWriter();
+  writer.closed.catch(() => {});
+  return { write: (bytes) => writer.write(bytes), close: () => writer.close() };
+}
+
+/** Reads a call's stream header, then serves it as `startCall` says. */
 async function serveCall(call: Call, ctx: SessionContext): Promise<void> {
   const { src } = call;
   // WebTransport stream header: varint 0x41, varint session id.
@@ -96,12 +104,22 @@ async function serveCall(call: Call, ctx: SessionContext): Promise<void> {
     return call.finish();
   }
   await src.readVarint();
+  await startCall(call, ctx);
+}
 
+/**
+ * Reads a call's request head, sets its deadline and credits, and hands it upstream: the part of a
+ * call that is the same on every downstream (WebTransport streams, WebSocket calls).
+ */
+export async function startCall(call: Call, ctx: SessionContext, defaultCredits?: number): Promise<void> {
+  const { src } = call;
   const o = ctx.options;
   const headFrame = await src.readFrame(o.maxHeadBytes, "request head");
   if (headFrame === null) return call.cancel("client closed the stream before the request head");
   if (headFrame.flags !== 0) throw new WireError(`request head frame has flags ${headFrame.flags}; must be 0`, "invalid_argument", 400);
   const head = (call.head = parseRequestHead(headFrame.payload));
+  const credits = head.credits ?? defaultCredits;
+  if (credits !== undefined) call.useCredits(credits);
 
   const asked = requestTimeoutMs(head.headers);
   const cap = o.maxCallDurationMs > 0 ? o.maxCallDurationMs : Infinity;

@@ -1,10 +1,12 @@
-// The gateway: WebTransport sessions from browsers (and Deno) downstream, one configured Triple or
-// gRPC server upstream (docs/webtransport.md). This file owns the listener and shutdown; a session
-// is served by downstream-webtransport.ts, a call by call.ts, and the upstream by
+// The gateway: WebTransport sessions (and, optionally, WebSockets) from browsers and Deno
+// downstream, one configured Triple or gRPC server upstream (docs/webtransport.md,
+// docs/websocket.md). This file owns the listeners and shutdown; a session is served by
+// downstream-webtransport.ts or downstream-websocket.ts, a call by call.ts, and the upstream by
 // upstream-triple.ts or upstream-grpc.ts.
 
 import type { Call } from "./call.ts";
 import { serveSession, type Session } from "./downstream-webtransport.ts";
+import { listenWebSocket, type WebSocketListener } from "./downstream-websocket.ts";
 import { type GatewayOptions, resolveOptions } from "./options.ts";
 import { grpcUpstream } from "./upstream-grpc.ts";
 import { tripleUpstream } from "./upstream-triple.ts";
@@ -15,6 +17,8 @@ export interface Gateway {
   readonly hostname: string;
   readonly port: number;
   readonly url: string;
+  /** The WebSocket downstream's URL (ws:// or wss://), when `webSocketPort` was given. */
+  readonly webSocketUrl: string | undefined;
   /** Ends every call with an Unavailable error, closes every session, stops listening. */
   close(reason?: string): Promise<void>;
 }
@@ -41,6 +45,13 @@ export function startGateway(options: GatewayOptions): Gateway {
   let closing = false;
   const sessions = new Set<Session>();
   const ctx = { options: o, forward: (call: Call, streaming: boolean) => upstream.forward(call, streaming), closing: () => closing };
+  const webSocket: WebSocketListener | undefined = o.webSocketPort === undefined ? undefined : listenWebSocket({
+    hostname: o.hostname ?? "127.0.0.1",
+    port: o.webSocketPort,
+    cert: o.webSocketTls ? o.cert : undefined,
+    key: o.webSocketTls ? o.key : undefined,
+    allowedOrigins: o.allowedOrigins,
+  }, ctx);
 
   const acceptLoop = (async () => {
     for (;;) {
@@ -62,10 +73,12 @@ export function startGateway(options: GatewayOptions): Gateway {
     hostname: addr.hostname,
     port: addr.port,
     url: `https://${addr.hostname}:${addr.port}/`,
+    webSocketUrl: webSocket?.url,
     async close(reason = "gateway shutting down") {
       if (closing) return;
       closing = true;
       listener.stop();
+      const wsClosed = webSocket?.close();
       const pending: Promise<void>[] = [];
       for (const s of sessions) {
         for (const call of s.calls) {
@@ -83,7 +96,7 @@ export function startGateway(options: GatewayOptions): Gateway {
       }
       endpoint.close({ closeCode: 0x100, reason });
       upstream.close();
-      await acceptLoop;
+      await Promise.all([acceptLoop, wsClosed]);
     },
   };
 }

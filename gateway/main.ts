@@ -17,6 +17,9 @@ const USAGE = `usage: deno run --unstable-net --allow-net --allow-read gateway/m
                           grpc (gRPC over HTTP/2: Dubbo Java 3.3, dubbo-go 3.3, every call kind)
   --upstream-ca FILE      PEM CA certificate(s) to trust for the upstream (repeatable)
   --max-call-ms N         the gateway's own deadline per call, upstream cancelled (default 300000; 0: none)
+  --ws-port N             also serve the WebSocket downstream on this TCP port (0 picks one)
+  --ws-tls                serve it as wss:// with --cert/--key (default ws://)
+  --allow-origin O        allow WebSockets only from this Origin (repeatable; default any)
   --cert FILE --key FILE  PEM certificate and key for the QUIC listener
   --dev-cert              instead: generate an ECDSA P-256 certificate valid 10 days for 127.0.0.1
                           and print its SHA-256 (for WebTransport serverCertificateHashes)
@@ -33,6 +36,9 @@ interface Args {
   upstream?: string;
   upstreamProtocol?: UpstreamProtocol;
   maxCallMs?: number;
+  wsPort?: number;
+  wsTls: boolean;
+  allowOrigin: string[];
   upstreamCa: string[];
   cert?: string;
   key?: string;
@@ -53,7 +59,7 @@ function fail(message: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { upstreamCa: [], devCert: false, hostname: "127.0.0.1", port: 4433, quiet: false };
+  const a: Args = { wsTls: false, allowOrigin: [], upstreamCa: [], devCert: false, hostname: "127.0.0.1", port: 4433, quiet: false };
   const num = (name: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) fail(`${name} needs a non-negative integer`);
@@ -77,6 +83,9 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case "--max-call-ms": a.maxCallMs = num(flag, next()); break;
+      case "--ws-port": a.wsPort = num(flag, next()); break;
+      case "--ws-tls": a.wsTls = true; break;
+      case "--allow-origin": a.allowOrigin.push(next()); break;
       case "--upstream-ca": a.upstreamCa.push(next()); break;
       case "--cert": a.cert = next(); break;
       case "--key": a.key = next(); break;
@@ -127,6 +136,9 @@ const gateway = startGateway({
   upstream: args.upstream!,
   upstreamProtocol: args.upstreamProtocol,
   maxCallDurationMs: args.maxCallMs,
+  webSocketPort: args.wsPort,
+  webSocketTls: args.wsTls,
+  allowedOrigins: args.allowOrigin,
   upstreamCaCerts: await Promise.all(args.upstreamCa.map((f) => Deno.readTextFile(f))),
   hostname: args.hostname,
   port: args.port,
@@ -146,6 +158,7 @@ console.log(JSON.stringify({
   certSha256,
   upstream: args.upstream,
   upstreamProtocol: args.upstreamProtocol ?? "triple",
+  ...(gateway.webSocketUrl ? { webSocketUrl: gateway.webSocketUrl } : {}),
   ...(certNotAfter ? { certNotAfter } : {}),
 }));
 console.error(

@@ -38,13 +38,26 @@ export interface GatewayOptions {
    * cancelled, even when the server ignores deadlines. Default 300 000 (5 minutes); 0 turns it off.
    */
   maxCallDurationMs?: number;
+  /**
+   * TCP port of the WebSocket downstream (docs/websocket.md), for engines without WebTransport;
+   * undefined: none. 0 picks a free port.
+   */
+  webSocketPort?: number;
+  /** Serve the WebSocket downstream over TLS (wss://) with `cert` and `key`. Default false (ws://). */
+  webSocketTls?: boolean;
+  /**
+   * Origins allowed to open a WebSocket (exact `Origin` header values, e.g. "https://app.example");
+   * empty: any origin. (Deno does not show a WebTransport session's headers, so WebTransport
+   * sessions cannot be checked; pin the gateway's certificate hash in your app instead.)
+   */
+  allowedOrigins?: string[];
   /** One line per call and per session; default console.error. */
   log?: (line: string) => void;
 }
 
 /** The options with every default filled in. */
-export type ResolvedOptions = Required<Omit<GatewayOptions, "upstreamCaCerts" | "log" | "hostname" | "port">> &
-  Pick<GatewayOptions, "upstreamCaCerts" | "hostname" | "port"> & { log: (line: string) => void };
+export type ResolvedOptions = Required<Omit<GatewayOptions, "upstreamCaCerts" | "log" | "hostname" | "port" | "webSocketPort">> &
+  Pick<GatewayOptions, "upstreamCaCerts" | "hostname" | "port" | "webSocketPort"> & { log: (line: string) => void };
 
 const DEFAULTS = {
   upstreamProtocol: "triple" as UpstreamProtocol,
@@ -54,6 +67,8 @@ const DEFAULTS = {
   maxMessageBytes: 4 * 1024 * 1024,
   idleTimeoutMs: 10_000,
   maxCallDurationMs: 300_000,
+  webSocketTls: false,
+  allowedOrigins: [] as string[],
 };
 
 /** Fills in the defaults (an option given as undefined takes its default too). */

@@ -25,6 +25,14 @@ import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED,
  * Streams keep the default 64 KiB window, so one paused call holds at most that much upstream.
  */
 const CONNECTION_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * Each stream's receive window. Dubbo Java 3.3.6 resets a paused stream with FLOW_CONTROL_ERROR
+ * under the 64 KiB default (seen when a paused consumer resumes); 1 MiB lets it through, at the
+ * cost of up to that much more lead per paused call.
+ */
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+/** Connections to the upstream at most (more open only while every one has a stalled stream). */
+const MAX_CONNECTIONS = 8;
 
 /** Client headers that are the Triple protocol's own (translated below) or one hop's. */
 const NOT_FORWARDED = new Set([
@@ -51,16 +59,29 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
   const url = new URL(base);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`gRPC upstream must be http:// or https://: ${base}`);
   const prefix = url.pathname.replace(/\/+$/, "");
-  let session: http2.ClientHttp2Session | undefined;
+  /** Open connections, and how many of each one's streams wait for the server to take request data. */
+  const pool = new Map<http2.ClientHttp2Session, { stalled: number }>();
 
-  /** The shared HTTP/2 connection, opened again after it closed or failed. */
+  /**
+   * A connection for a new call: one whose streams all flow. A call whose server stopped reading
+   * (a held handler) fills the server's connection-level window, and every other request body on
+   * that connection would wait behind it (dubbo-go: even a unary call's one message), so such a
+   * connection takes no new calls while another exists or can be opened.
+   */
   function connection(): http2.ClientHttp2Session {
-    if (session !== undefined && !session.closed && !session.destroyed) return session;
-    const s = http2.connect(url.origin, caCerts.length > 0 ? { ca: caCerts } : {});
-    s.on("error", () => {}); // each stream reports it
-    s.on("close", () => {
-      if (session === s) session = undefined;
+    let best: http2.ClientHttp2Session | undefined;
+    for (const [s, state] of pool) {
+      if (s.closed || s.destroyed) continue;
+      if (state.stalled === 0) return s;
+      if (best === undefined || state.stalled < pool.get(best)!.stalled) best = s;
+    }
+    if (best !== undefined && pool.size >= MAX_CONNECTIONS) return best;
+    const s = http2.connect(url.origin, {
+      ...(caCerts.length > 0 ? { ca: caCerts } : {}),
+      settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
+    s.on("error", () => {}); // each stream reports it
+    s.on("close", () => pool.delete(s));
     s.once("connect", () => {
       try {
         s.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
@@ -68,7 +89,7 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
         // closed meanwhile: the streams fail on their own
       }
     });
-    session = s;
+    pool.set(s, { stalled: 0 });
     return s;
   }
 
@@ -137,10 +158,13 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
         const frame = await call.nextRequestFrame();
         if (frame === null || stream.destroyed) break;
         if (!stream.write(frame)) {
+          const state = pool.get(stream.session as http2.ClientHttp2Session);
+          if (state) state.stalled++;
           await new Promise<void>((resolve) => {
             const done = () => {
               stream.off("drain", done);
               stream.off("close", done);
+              if (state) state.stalled--;
               resolve();
             };
             stream.on("drain", done);
@@ -194,7 +218,7 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
       for (const [k, v] of Object.entries(trailers)) headers[`trailer-${k}`] = v;
       call.resMessages = 1;
       call.resBytes = message!.byteLength;
-      if (!(await call.write(concatBytes([encodeJsonFrame(0, { v: call.version, status: 200, headers }), message!])))) return;
+      if (!(await call.write(concatBytes([encodeJsonFrame(0, { v: call.version, status: 200, headers }), message!]), 1))) return;
     }
     await call.finish();
   }
@@ -210,6 +234,9 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     call.status = 200;
     if (!(await call.write(encodeJsonFrame(0, { v: call.version, status: 200, headers })))) return body.cancel();
     for (;;) {
+      // Read upstream only while the client allows a message (credits; unlimited without them).
+      const allowed = await call.credit();
+      if (call.ending) return body.cancel();
       let first;
       try {
         first = await body.readFrame(maxMessageBytes, "response message");
@@ -221,11 +248,12 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
       }
       if (first === null) break;
       const batch = [first.raw];
-      for (let f; (f = body.takeBufferedFrame(maxMessageBytes)) !== undefined;) batch.push(f);
+      for (let f; batch.length < allowed && (f = body.takeBufferedFrame(maxMessageBytes)) !== undefined;) batch.push(f);
       call.resMessages += batch.length;
+      call.spend(batch.length);
       const bytes = batch.length === 1 ? batch[0]! : concatBytes(batch);
       call.resBytes += bytes.byteLength;
-      if (!(await call.write(bytes))) return body.cancel();
+      if (!(await call.write(bytes, batch.length))) return body.cancel();
     }
     const end = await ended;
     if (call.ending) return;
@@ -247,8 +275,8 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
   return {
     forward,
     close: () => {
-      session?.close();
-      session = undefined;
+      for (const s of pool.keys()) s.close();
+      pool.clear();
     },
   };
 }

@@ -90,7 +90,7 @@ export function tripleUpstream(base: string, caCerts: string[], maxMessageBytes:
       call.headSent = true;
       call.resMessages = bytes.byteLength > 0 ? 1 : 0;
       call.resBytes = bytes.byteLength;
-      if (!(await call.write(concatBytes([responseHead, bytes])))) return;
+      if (!(await call.write(concatBytes([responseHead, bytes]), call.resMessages))) return;
     }
     if (call.ending) return; // whoever ended it (cancel, fail) finishes it
     if (!call.requestEnded) call.drainRequest();
@@ -101,6 +101,9 @@ export function tripleUpstream(base: string, caCerts: string[], maxMessageBytes:
   async function copyEnvelopes(call: Call, body: ReadableStream<Uint8Array>): Promise<void> {
     const up = new ByteSource(body.getReader(), 0);
     for (;;) {
+      // Read upstream only while the client allows a message (credits; unlimited without them).
+      const allowed = await call.credit();
+      if (call.ending) return up.cancel();
       let first;
       try {
         first = await up.readFrame(maxMessageBytes, "response message");
@@ -115,12 +118,19 @@ export function tripleUpstream(base: string, caCerts: string[], maxMessageBytes:
       }
       if (first === null) return;
       const batch = [first.raw];
-      for (let f; (f = up.takeBufferedFrame(maxMessageBytes)) !== undefined;) batch.push(f);
+      let messages = first.flags & FLAG_END ? 0 : 1;
+      while (messages < allowed) {
+        const f = up.takeBufferedFrame(maxMessageBytes);
+        if (f === undefined) break;
+        batch.push(f);
+        if (!(f[0]! & FLAG_END)) messages++;
+      }
       if (batch.some((f) => f[0]! & FLAG_END)) call.endForwarded = true;
-      call.resMessages += batch.length;
+      call.resMessages += messages;
+      call.spend(messages);
       const bytes = batch.length === 1 ? batch[0]! : concatBytes(batch);
       call.resBytes += bytes.byteLength;
-      if (!(await call.write(bytes))) {
+      if (!(await call.write(bytes, messages))) {
         up.cancel();
         return;
       }

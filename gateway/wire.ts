@@ -12,6 +12,12 @@ export const MAPPING_VERSION = 2;
 /** Frame flags (the first byte of every 5-byte-prefixed frame). */
 export const FLAG_COMPRESSED = 0x01;
 export const FLAG_END = 0x02;
+/**
+ * A credit frame (mapping v2, client → gateway, any time after the head): its payload, a uint32
+ * big-endian n, allows the gateway n more response messages on this call. Only calls whose head
+ * set `credits` are counted; the others are paced by the transport's own flow control (QUIC).
+ */
+export const FLAG_CREDIT = 0x04;
 
 /** WebTransport over HTTP/3: a bidirectional stream starts with this varint, then the session id. */
 export const WT_BIDI_STREAM_TYPE = 0x41;
@@ -29,6 +35,11 @@ export interface RequestHead {
   readonly v: number;
   /** v2: "message" for a unary call (one bare body), "envelopes" for a stream. */
   readonly body: "message" | "envelopes";
+  /**
+   * v2: the response messages the client allows at first; more come in credit frames. Undefined:
+   * no message credits (the transport's flow control paces the call, as in v1).
+   */
+  readonly credits: number | undefined;
   /** `/package.Service/Method`, appended to the upstream base URL. */
   readonly path: string;
   /** Request metadata, names lower-cased; `content-type` is required. */
@@ -99,6 +110,12 @@ const headerName = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 const pathPattern = /^\/[^/?#\s]+\/[^/?#\s]+$/;
 
+/** The count of a credit frame's payload; WireError unless it is exactly a uint32. */
+export function creditCount(payload: Uint8Array): number {
+  if (payload.byteLength !== 4) throw new WireError("a credit frame carries a 4-byte count", "invalid_argument", 400);
+  return new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, false);
+}
+
 /** Validates and normalizes a request head frame's JSON payload. */
 export function parseRequestHead(payload: Uint8Array): RequestHead {
   let json: unknown;
@@ -141,7 +158,11 @@ export function parseRequestHead(payload: Uint8Array): RequestHead {
     throw new WireError(`request head: "content-type" header is required`, "invalid_argument", 400);
   }
   const body = o.v === 2 ? (o.body as "message" | "envelopes") : isStreamContentType(headers["content-type"]) ? "envelopes" : "message";
-  return { v: o.v, path, headers, body };
+  const credits = o.v === 2 ? o.credits : undefined;
+  if (credits !== undefined && (typeof credits !== "number" || !Number.isInteger(credits) || credits < 0 || credits > 0xffffffff)) {
+    throw new WireError(`request head: "credits" must be a whole number of messages`, "invalid_argument", 400);
+  }
+  return { v: o.v, path, headers, body, credits };
 }
 
 /** True for the content types whose bodies are enveloped (Triple streaming). */

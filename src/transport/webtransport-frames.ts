@@ -1,4 +1,4 @@
-// The client's half of the WebTransport ↔ Triple mapping, version 1 (docs/webtransport.md): the
+// The client's half of the WebTransport ↔ Triple mapping, version 2 (docs/webtransport.md): the
 // head frames, the half-close and cancel frames, and the request path. Pure functions over bytes;
 // the only I/O is the read callback the response-head reader is given.
 
@@ -7,8 +7,12 @@ import { encodeEnvelope } from "../protocol/envelope.js";
 import { TripleError } from "../errors.js";
 import { concatBytes } from "../protocol/read-body.js";
 
-/** The mapping version this client speaks: the `v` of both heads. */
-export const MAPPING_VERSION = 1;
+/**
+ * The mapping version this client speaks: the `v` of both heads. Version 2 says in the head
+ * whether the body is one message or envelopes, and may grant response-message credits (the
+ * WebSocket transport does: a WebSocket has no flow control of its own).
+ */
+export const MAPPING_VERSION = 2;
 
 /** Largest response head accepted (the gateway's own request-head limit is 16 KiB by default). */
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
@@ -23,14 +27,28 @@ function jsonFrame(flags: number, value: unknown): Uint8Array {
   return encodeEnvelope(flags, encoder.encode(JSON.stringify(value)));
 }
 
-/** The request head: `{"v":1,"path":"/pkg.Service/Method","headers":{…}}` in a flags-0 frame. */
-export function requestHeadFrame(path: string, headers: Headers): Uint8Array {
+/** What a v2 request head adds to path and headers. */
+export interface RequestHeadExtras {
+  /** "message": a unary call's one bare body; "envelopes": a stream. */
+  readonly body: "message" | "envelopes";
+  /** Response messages the gateway may send before it hears of more (credit); unset: not counted. */
+  readonly credits?: number | undefined;
+}
+
+/** The request head: `{"v":2,"path":"/pkg.Service/Method","headers":{…},"body":…}` in a flags-0 frame. */
+export function requestHeadFrame(path: string, headers: Headers, extras: RequestHeadExtras): Uint8Array {
   const record: Record<string, string> = {};
   // Headers joins repeated values with ", ", which is what the mapping asks for.
   headers.forEach((value, name) => {
     record[name] = value;
   });
-  return jsonFrame(0, { v: MAPPING_VERSION, path, headers: record });
+  return jsonFrame(0, {
+    v: MAPPING_VERSION,
+    path,
+    headers: record,
+    body: extras.body,
+    ...(extras.credits !== undefined ? { credits: extras.credits } : {}),
+  });
 }
 
 /** The half-close: an end frame with `{}`. Made fresh each time, since a write may take the buffer. */

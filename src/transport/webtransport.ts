@@ -1,4 +1,4 @@
-// A transport over WebTransport, speaking the mapping of docs/webtransport.md (v1) to a gateway
+// A transport over WebTransport, speaking the mapping of docs/webtransport.md (v2) to a gateway
 // (gateway/) that turns every stream into an ordinary Triple request over HTTP/2. Full duplex in
 // browsers: bidi calls stream both ways at once, which fetch cannot do.
 //
@@ -331,11 +331,26 @@ class Session {
 }
 
 /**
- * One call on one stream. Resolves with the response head; the body is read from the stream only
- * as the caller pulls it.
+ * What {@link exchange} needs from the connection that carries a call: a WebTransport session, or
+ * a WebSocket (websocket.ts), whose calls are the same byte streams.
  */
-async function exchange(
-  session: Session,
+export interface CallCarrier {
+  /** The gateway's URL, for messages. */
+  readonly url: string;
+  /** Response messages granted in the request head (and again as the caller reads); unset: not counted. */
+  readonly credits?: number | undefined;
+  /** One call on this connection is over. */
+  release(): void;
+  /** The `Unavailable` (or more exact) error of a call whose stream failed. */
+  lostError(e: unknown): TripleError;
+}
+
+/**
+ * One call on one stream of the mapping (docs/webtransport.md). Resolves with the response head;
+ * the body is read from the stream only as the caller pulls it.
+ */
+export async function exchange(
+  session: CallCarrier,
   stream: { readonly readable: ReadableStream<Uint8Array>; readonly writable: WritableStream<Uint8Array> },
   req: HttpRequest,
   path: string,
@@ -415,7 +430,7 @@ async function exchange(
   };
 
   // The request side.
-  const head = requestHeadFrame(path, req.headers);
+  const head = requestHeadFrame(path, req.headers, { body: req.bodyKind, credits: session.credits });
   if (req.body instanceof Uint8Array) {
     // A bare message goes in one frame; a server stream's envelope(s) go as they are.
     const body = req.bodyKind === "envelopes" ? req.body : encodeEnvelope(0, req.body);
@@ -546,7 +561,7 @@ function message(e: unknown): string {
 }
 
 /** `promise`, or a rejection with the signal's reason as a TripleError once the signal fires first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(TripleError.from(signal.reason));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(TripleError.from(signal.reason));

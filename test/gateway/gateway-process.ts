@@ -12,6 +12,8 @@ export interface GatewayInfo {
   port: number;
   certSha256: string;
   upstream: string;
+  /** With --ws-port: the WebSocket downstream, e.g. ws://127.0.0.1:PORT/ */
+  webSocketUrl?: string;
 }
 
 export interface GatewayChild extends GatewayInfo {

@@ -17,6 +17,10 @@ export interface WtGatewayStart {
   upstreamProtocol?: "triple" | "grpc";
   /** The gateway's own deadline per call (--max-call-ms). */
   maxCallMs?: number;
+  /** Also serve the WebSocket downstream (--ws-port; 0 picks a port). */
+  wsPort?: number;
+  /** --allow-origin values for the WebSocket downstream. */
+  allowOrigins?: string[];
   /** PEM files; without them the gateway makes a --dev-cert. */
   cert?: string;
   key?: string;
@@ -29,6 +33,8 @@ export interface WtStartedGateway {
   url: string;
   port: number;
   certSha256: string;
+  /** With wsPort: the gateway's WebSocket URL. */
+  webSocketUrl?: string | undefined;
 }
 
 const running = new Map<number, GatewayChild>();
@@ -39,13 +45,15 @@ const wtStartGateway: BrowserCommand<[WtGatewayStart]> = async (_ctx, o) => {
   if (o.upstreamCa !== undefined) args.push("--upstream-ca", o.upstreamCa);
   if (o.upstreamProtocol !== undefined) args.push("--upstream-protocol", o.upstreamProtocol);
   if (o.maxCallMs !== undefined) args.push("--max-call-ms", String(o.maxCallMs));
+  if (o.wsPort !== undefined) args.push("--ws-port", String(o.wsPort));
+  for (const origin of o.allowOrigins ?? []) args.push("--allow-origin", origin);
   if (o.cert !== undefined && o.key !== undefined) args.push("--cert", o.cert, "--key", o.key);
   else args.push("--dev-cert");
   if (o.idleTimeoutMs !== undefined) args.push("--idle-timeout-ms", String(o.idleTimeoutMs));
   const child = await startGateway(args);
   const id = nextId++;
   running.set(id, child);
-  return { id, url: child.url, port: child.port, certSha256: child.certSha256 } satisfies WtStartedGateway;
+  return { id, url: child.url, port: child.port, certSha256: child.certSha256, webSocketUrl: child.webSocketUrl } satisfies WtStartedGateway;
 };
 
 const wtStopGateway: BrowserCommand<[number, "SIGKILL" | "SIGTERM"]> = async (_ctx, id, signal) => {

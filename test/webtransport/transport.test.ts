@@ -102,7 +102,7 @@ function fakeWebTransport(o: FakeOptions) {
               void (async () => {
                 await new Promise((r) => setTimeout(r, o.delayMs ?? 0));
                 if (call.endFrames.some((e) => e.includes("error"))) return void w.close().catch(() => {});
-                await w.write(jsonFrame(0, { v: 1, status: 200, headers: { "content-type": "application/proto", "x-fake": "1" } }));
+                await w.write(jsonFrame(0, { v: 2, status: 200, headers: { "content-type": "application/proto", "x-fake": "1" } }));
                 await w.write(body ?? new Uint8Array(0));
                 await w.close();
               })().catch(() => {});
@@ -186,7 +186,7 @@ describe("mapping v1 frames (client side)", () => {
   const bytewise = (b: Uint8Array) => Array.from(b, (x) => Uint8Array.of(x));
 
   it("reads a head split into single bytes, and keeps bytes read past it", async () => {
-    const head = jsonFrame(0, { v: 1, status: 200, headers: { "content-type": "application/connect+proto" } });
+    const head = jsonFrame(0, { v: 2, status: 200, headers: { "content-type": "application/connect+proto" } });
     const both = new Uint8Array([...head, 9, 8, 7]);
     const { head: h, rest } = await readResponseHead(chunks(...bytewise(head), Uint8Array.of(9, 8, 7)), url);
     expect(h.status).toBe(200);
@@ -198,11 +198,11 @@ describe("mapping v1 frames (client side)", () => {
 
   it("rejects a malformed head with a code that says whose fault it is", async () => {
     const code = (p: Promise<unknown>) => p.then(() => undefined, (e: TripleError) => e.code);
-    expect(await code(readResponseHead(chunks(jsonFrame(1, { v: 1, status: 200 })), url))).toBe(Code.Internal);
-    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 2, status: 200 })), url))).toBe(Code.Unimplemented);
+    expect(await code(readResponseHead(chunks(jsonFrame(1, { v: 2, status: 200 })), url))).toBe(Code.Internal);
+    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 3, status: 200 })), url))).toBe(Code.Unimplemented);
     expect(await code(readResponseHead(chunks(frame(0, te.encode("{no"))), url))).toBe(Code.Internal);
-    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 1 })), url))).toBe(Code.Internal);
-    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 1, status: 200 }).slice(0, 7)), url))).toBe(Code.Unavailable);
+    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 2 })), url))).toBe(Code.Internal);
+    expect(await code(readResponseHead(chunks(jsonFrame(0, { v: 2, status: 200 }).slice(0, 7)), url))).toBe(Code.Unavailable);
   });
 
   it("takes the path after the base URL, and hashes as base64, hex or bytes", () => {

@@ -2,7 +2,7 @@
 // test/webtransport/global-gateway.ts, the generated interop client, small helpers.
 
 import { inject, expect } from "vitest";
-import { createWebTransportTransport, TripleError, type WebTransportTransport, type WebTransportTransportOptions } from "triple-es";
+import { createWebTransportTransport, TripleError, type Transport, type WebTransportTransport, type WebTransportTransportOptions } from "triple-es";
 import { createInteropServiceClient, type InteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
 
 export function gatewayTransport(options: Partial<WebTransportTransportOptions> = {}): WebTransportTransport {
@@ -14,7 +14,7 @@ export function gatewayTransport(options: Partial<WebTransportTransportOptions> 
   });
 }
 
-export function interop(transport: WebTransportTransport): InteropServiceClient {
+export function interop(transport: Transport): InteropServiceClient {
   return createInteropServiceClient(transport);
 }
 
