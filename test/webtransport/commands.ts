@@ -8,6 +8,8 @@
 import type { BrowserCommand } from "vitest/node";
 
 import { type GatewayChild, startGateway } from "../gateway/gateway-process.js";
+import { freePort } from "../setup/peer-process.js";
+import { type GoServer, startGoServer } from "../setup/go-server.js";
 
 export interface WtGatewayStart {
   upstream: string;
@@ -65,12 +67,36 @@ const wtStopGateway: BrowserCommand<[number, "SIGKILL" | "SIGTERM"]> = async (_c
 /** The gateway's stderr lines (one per session and call), for checks on what it saw. */
 const wtGatewayLog: BrowserCommand<[number]> = (_ctx, id) => running.get(id)?.stderr.slice() ?? [];
 
-export const webTransportCommands = { wtStartGateway, wtStopGateway, wtGatewayLog };
+const goPeers = new Map<number, GoServer>();
+
+/** A dubbo-go peer of the test's own, for faults that kill the upstream. */
+const goPeerStart: BrowserCommand<[]> = async () => {
+  const server = await startGoServer();
+  goPeers.set(server.pid, server);
+  return { pid: server.pid, url: server.url };
+};
+
+/** Kills a peer started by goPeerStart (SIGKILL: no goodbye on its connections). */
+const goPeerKill: BrowserCommand<[number]> = async (_ctx, pid) => {
+  const server = goPeers.get(pid);
+  goPeers.delete(pid);
+  if (server === undefined) return;
+  process.kill(pid, "SIGKILL");
+  await server.stop();
+};
+
+/** An http:// URL on a TCP port where nothing listens (a moment ago). */
+const deadHttpUrl: BrowserCommand<[]> = async () => `http://127.0.0.1:${await freePort()}`;
+
+export const webTransportCommands = { wtStartGateway, wtStopGateway, wtGatewayLog, goPeerStart, goPeerKill, deadHttpUrl };
 
 declare module "vitest/browser" {
   interface BrowserCommands {
     wtStartGateway(options: WtGatewayStart): Promise<WtStartedGateway>;
     wtStopGateway(id: number, signal: "SIGKILL" | "SIGTERM"): Promise<void>;
     wtGatewayLog(id: number): Promise<string[]>;
+    goPeerStart(): Promise<{ pid: number; url: string }>;
+    goPeerKill(pid: number): Promise<void>;
+    deadHttpUrl(): Promise<string>;
   }
 }

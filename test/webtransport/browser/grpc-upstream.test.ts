@@ -12,6 +12,8 @@ import { ErrorDetailSchema } from "../../gen/triple/interop/v1/interop_pb.js";
 import type { WtStartedGateway } from "../commands.js";
 import { caught, interop, settled, statsWhen, uniqueId } from "./support.js";
 
+/** Round trips in the ping-pong (each reply awaited before the next send). */
+const PING_PONGS = 1000;
 const servers = ["java", "go"] as const;
 
 describe.each(servers)("WebTransport → gateway → %s over gRPC", (server) => {
@@ -58,19 +60,19 @@ describe.each(servers)("WebTransport → gateway → %s over gRPC", (server) => 
     expect(Number(res.bytes)).toBe(200 * 64);
   });
 
-  it("bidi is full duplex: a ping-pong of 200, each reply before the next send", async () => {
+  it("bidi is full duplex: a ping-pong of 1,000, each reply before the next send", async () => {
     await client.unary({}); // session open; time the calls alone
     const call = client.bidiStream.open();
     const reader = call.responses.getReader();
     const t0 = performance.now();
-    for (let seq = 0; seq < 200; seq++) {
+    for (let seq = 0; seq < PING_PONGS; seq++) {
       void call.send({ seq });
       expect((await reader.read()).value?.seq).toBe(seq);
     }
     const ms = performance.now() - t0;
     call.close();
     expect((await reader.read()).done).toBe(true);
-    console.log(`[wt grpc ${server}] ping-pong of 200: ${ms.toFixed(0)} ms (${((ms / 200) * 1000).toFixed(0)} µs per round trip)`);
+    console.log(`[wt grpc ${server}] ping-pong of ${PING_PONGS}: ${ms.toFixed(0)} ms (${((ms / PING_PONGS) * 1000).toFixed(0)} µs per round trip)`);
   });
 
   it("unary error: the server's code and message", async () => {
