@@ -177,6 +177,8 @@ class WsCall {
   /** Request bytes received and not yet taken by the call: at most the window (plus slack). */
   readonly #queue: Uint8Array[] = [];
   #queued = 0;
+  /** Bytes taken by the call and not yet granted back (granted in batches of a quarter window). */
+  #ungranted = 0;
   #ended: "fin" | Error | undefined;
   #wake: (() => void) | undefined;
   /** The response side is over (FIN or RESET sent): no more frames toward the client. */
@@ -193,7 +195,11 @@ class WsCall {
         const chunk = this.#queue.shift();
         if (chunk !== undefined) {
           this.#queued -= chunk.byteLength;
-          if (!this.#finished) session.send(id, WS_WINDOW, u32(chunk.byteLength));
+          this.#ungranted += chunk.byteLength;
+          if (this.#ungranted >= SEND_WINDOW_BYTES / 4 && !this.#finished) {
+            session.send(id, WS_WINDOW, u32(this.#ungranted));
+            this.#ungranted = 0;
+          }
           controller.enqueue(chunk);
         } else if (this.#ended === "fin") {
           controller.close();

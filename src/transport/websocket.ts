@@ -276,14 +276,20 @@ class WsCall {
   /** Response messages allowed so far (the head's credits and every credit frame) and received. */
   private allowed: number;
   private received = 0;
+  /** Messages taken by the caller and not yet granted back (granted in batches, see below). */
+  private ungranted = 0;
   /** Request bytes the gateway allows now. */
   private sendWindow: number;
   /** A RESET or FIN was sent: this side is over. */
   private resetSent = false;
   private finSent = false;
 
+  /** Credits are granted back once this many messages were taken: half the window. */
+  private readonly grantBatch: number;
+
   constructor(private readonly connection: Connection, readonly id: number, sendWindowBytes: number) {
     this.allowed = connection.window;
+    this.grantBatch = Math.max(1, Math.floor(connection.window / 2));
     this.sendWindow = sendWindowBytes;
     this.carrier = {
       url: connection.url,
@@ -299,10 +305,14 @@ class WsCall {
           }
           const next = this.queue.shift();
           if (next !== undefined) {
-            // The caller took these messages: the gateway may send as many more.
-            if (next.messages > 0 && this.ended === undefined) {
-              this.allowed += next.messages;
-              connection.send(encodeWsCount(id, WS_CREDIT, next.messages));
+            // The caller took these messages: the gateway may send as many more. Granted once half
+            // the window is taken (as HTTP/2 and Dubbo send window updates), so a ping-pong does
+            // not send a tiny frame per message (which Nagle's algorithm would hold back ~40 ms).
+            this.ungranted += next.messages;
+            if (this.ungranted >= this.grantBatch && this.ended === undefined) {
+              this.allowed += this.ungranted;
+              connection.send(encodeWsCount(id, WS_CREDIT, this.ungranted));
+              this.ungranted = 0;
             }
             controller.enqueue(next.bytes);
           } else if (this.ended === "fin") {

@@ -109,16 +109,19 @@ final class Behaviour {
     // -----------------------------------------------------------------------------------------
     // Cancellation and errors.
 
-    /** Completes (with the cause) when the current call is cancelled; never, over HTTP/1.1. */
+    /**
+     * Completes (with the cause) when the current call is cancelled; never, over HTTP/1.1.
+     *
+     * Dubbo 3.3.6 leaves a cancelled CancellationContext on the worker thread: the next call that
+     * thread serves finds it already cancelled (seen over gRPC: a unary call after a cancelled
+     * stream answered CANCELLED "call cancelled: null"). A context that is cancelled before the
+     * handler even ran is that stale one, so it is ignored.
+     */
     private static CompletableFuture<Throwable> cancellation() {
         CompletableFuture<Throwable> f = new CompletableFuture<>();
         CancellationContext cc = RpcContext.getCancellationContext();
-        if (cc != null) {
-            if (cc.isCancelled()) {
-                f.complete(cc.getCancellationCause());
-            } else {
-                cc.addListener(ctx -> f.complete(cc.getCancellationCause()));
-            }
+        if (cc != null && !cc.isCancelled()) {
+            cc.addListener(ctx -> f.complete(cc.getCancellationCause()));
         }
         return f;
     }
