@@ -8,11 +8,27 @@
 //
 // PLAYGROUND_JAVA=0 / PLAYGROUND_GO=0 skip one; PLAYGROUND_JAVA_PORT / PLAYGROUND_GO_PORT choose
 // its port (default: a free one).
+//
+// In front of each, when Deno is installed (and PLAYGROUND_WT is not 0), a gateway (gateway/) that
+// speaks gRPC to it: the page's WebTransport and WebSocket paths to every call kind on Java and Go.
 
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
+
+/** A gateway with a gRPC upstream in front of a peer; undefined (and a line saying why) when it cannot start. */
+async function startGrpcGateway(root, load, upstream, prefix, log, name) {
+  if (process.env.PLAYGROUND_WT === "0") return undefined;
+  try {
+    const { startGateway } = await load("test/gateway/gateway-process.ts");
+    const gateway = await startGateway(["--upstream", upstream, "--upstream-protocol", "grpc", "--dev-cert", "--port", "0", "--ws-port", "0", "--quiet"]);
+    return gateway;
+  } catch (e) {
+    log(`${name}: no gateway (${(e instanceof Error ? e.message : String(e)).split("\n")[0]}); the page reaches it over HTTP only.`);
+    return undefined;
+  }
+}
 
 /** Whether `cmd args` runs and exits 0 (a toolchain check that prints nothing). */
 function runs(cmd, args) {
@@ -62,7 +78,7 @@ const PEERS = {
  *
  * @param {{ root: string, log: (msg: string) => void }} o
  * @returns {Promise<{
- *   running: Record<string, { url: string, stop: () => Promise<void> }>,
+ *   running: Record<string, { url: string, gateway?: { url: string, certSha256: string, webSocketUrl: string }, stop: () => Promise<void> }>,
  *   missing: Record<string, string>,
  *   javaProxyPath: string,
  * }>} `javaProxyPath`: where the page's dev server forwards to the Java server (the tests' path).
@@ -96,6 +112,14 @@ export async function startPeers({ root, log }) {
         const mod = await load(file);
         const server = await mod[fn]({ port, log: true });
         running[key] = server;
+        const gateway = await startGrpcGateway(root, load, server.url, `[${key}-gateway] `, log, p.name);
+        if (gateway) {
+          running[key] = {
+            url: server.url,
+            gateway: { url: gateway.url, certSha256: gateway.certSha256, webSocketUrl: gateway.webSocketUrl },
+            stop: () => Promise.allSettled([gateway.stop(), server.stop()]).then(() => {}),
+          };
+        }
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
         log(`${p.name}: did not start: ${why}`);

@@ -139,8 +139,8 @@ process.env.PLAYGROUND_SERVERS = JSON.stringify({
   h1: servers.h1,
   h2: servers.h2,
   ...(gateway ? { wt: gateway.wt } : {}),
-  ...(peers.running.java ? { java: { url: peers.running.java.url, path: JAVA_PROXY_PATH } } : {}),
-  ...(peers.running.go ? { go: { url: peers.running.go.url } } : {}),
+  ...(peers.running.java ? { java: { url: peers.running.java.url, path: JAVA_PROXY_PATH, gateway: peers.running.java.gateway } } : {}),
+  ...(peers.running.go ? { go: { url: peers.running.go.url, gateway: peers.running.go.gateway } } : {}),
   missing: peers.missing,
 });
 const stopPeers = () => Promise.allSettled(Object.values(peers.running).map((p) => p.stop()));
@@ -172,7 +172,7 @@ async function startGateway() {
   // prettier-ignore
   const child = spawn(deno, [
     "run", "--config", join(root, "gateway", "deno.json"), "--unstable-net", "--allow-net", "--allow-read",
-    join(root, "gateway", "main.ts"), "--upstream", servers.h2, "--upstream-ca", servers.certFile, "--dev-cert",
+    join(root, "gateway", "main.ts"), "--upstream", servers.h2, "--upstream-ca", servers.certFile, "--dev-cert", "--ws-port", "0",
     "--hostname", HOST, "--port", String(port),
   ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } });
   gatewayChild = child;
@@ -207,7 +207,7 @@ async function startGateway() {
   child.once("exit", (code, signal) => {
     if (!stopping) say(`the WebTransport gateway stopped (${signal ?? `exit code ${code}`}); WebTransport calls will fail.`);
   });
-  return { child, wt: { url: info.url, certSha256: info.certSha256 } };
+  return { child, wt: { url: info.url, certSha256: info.certSha256, ...(typeof info.webSocketUrl === "string" ? { webSocketUrl: info.webSocketUrl } : {}) } };
 }
 
 // 5. Vite, in this process.
@@ -237,7 +237,7 @@ const url = `http://${HOST}:${typeof address === "object" && address ? address.p
 // 6. The one URL.
 process.stdout.write(`triple-es playground: ${url}\n`);
 say(`dubbo-js server: ${servers.h1} (HTTP/1.1), ${servers.h2} (HTTP/2, self-signed certificate). Ctrl-C stops.`);
-if (gateway) say(`WebTransport gateway: ${gateway.wt.url} → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
+if (gateway) say(`gateway: WebTransport ${gateway.wt.url}, WebSocket ${gateway.wt.webSocketUrl ?? "-"} → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
 if (peers.running.java) say(`Dubbo Java server: ${peers.running.java.url} (the page uses ${url.replace(/\/$/, "")}${JAVA_PROXY_PATH}).`);
 if (peers.running.go) say(`dubbo-go server: ${peers.running.go.url}.`);
 

@@ -13,7 +13,7 @@ import type { ResponsePanels } from "./panels.js";
 import type { RequestEditor } from "./request-editor.js";
 import type { SnippetInput } from "./snippets.js";
 import { peerSupport } from "./servers.js";
-import { baseUrl, state, type CallView } from "./state.js";
+import { baseUrl, currentGateway, directUrl, state, viaGateway, type CallView } from "./state.js";
 import { makeTransport } from "./transport.js";
 
 export class CallRunner {
@@ -117,8 +117,10 @@ export class CallRunner {
     return {
       method,
       messages,
-      baseUrl: state.http === "wt" && state.server === "dubbo-js" ? state.servers.h2 : baseUrl(),
-      webTransport: state.http === "wt" && state.server === "dubbo-js" ? state.servers.wt : undefined,
+      // curl cannot speak the gateway's mappings: it calls the server itself.
+      baseUrl: !viaGateway() ? baseUrl() : state.server === "dubbo-js" ? state.servers.h2 : directUrl(state.server),
+      webTransport: viaGateway() && state.http === "wt" ? currentGateway() : undefined,
+      webSocketUrl: viaGateway() && state.http === "ws" ? currentGateway()?.webSocketUrl : undefined,
       server: state.server,
       format: state.format,
       headers: this.headers(),

@@ -73,8 +73,24 @@ const H1_UPLOAD =
   "Chromium streams a request body only over HTTP/2: over HTTP/1.1 fetch fails (net::ERR_ALPN_NEGOTIATION_FAILED).";
 
 /** Whether `kind` can run over `http` in this browser, and why. */
+/** Over a WebSocket (the gateway's --ws-port): every kind, with in-band flow control. */
+function webSocketSupport(kind: DescMethod["methodKind"]): Support {
+  if (!state.servers.wt?.webSocketUrl) {
+    return { ok: false, label: "no gateway", why: "npm start could not start the gateway (it needs Deno from npm install); see its output." };
+  }
+  if (kind === "bidi_streaming") {
+    return { ok: true, label: "full duplex", why: "Each reply arrives while you keep sending: the calls share one WebSocket to the gateway, which calls the HTTP/2 server." };
+  }
+  return {
+    ok: true,
+    label: "works",
+    why: "A WebSocket cannot be paused by a page, so the call grants the gateway credits as it reads and the gateway grants a send window: both directions stay bounded.",
+  };
+}
+
 export function support(kind: DescMethod["methodKind"], http: HttpChoice): Support {
   if (http === "wt") return webTransportSupport(kind);
+  if (http === "ws") return webSocketSupport(kind);
   const h2Blocked =
     http === "h2" && state.h2Reachable === false
       ? "The browser has not accepted the HTTP/2 server's self-signed certificate yet (see the link above)."

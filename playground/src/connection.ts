@@ -5,7 +5,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { probe, support } from "./capabilities.js";
 import { h, mount } from "./dom.js";
 import { peerSupport, serverAvailable, servers } from "./servers.js";
-import { baseUrl, changed, state, type FormatChoice, type HttpChoice, type ServerChoice } from "./state.js";
+import { baseUrl, changed, directUrl, state, viaGateway, type FormatChoice, type HttpChoice, type ServerChoice } from "./state.js";
 
 export class ConnectionBar {
   constructor(
@@ -85,11 +85,22 @@ export class ConnectionBar {
       radio<FormatChoice>("format", "binary", state.format, "binary", (v) => (state.format = v)),
     ];
     if (state.server !== "dubbo-js") {
-      const via = state.server === "java" ? ` → ${state.servers.java?.url ?? ""} (same-origin proxy: Java answers no CORS preflight)` : "";
+      const peer = state.servers[state.server];
+      const via = state.server === "java" ? ` → ${peer?.url ?? ""} (same-origin proxy: Java answers no CORS preflight)` : "";
+      const gateway = peer?.gateway;
+      if (!viaGateway() && state.http !== "h1") state.http = "h1";
       mount(
         this.host,
         serverRow,
-        h("div", { class: "row" }, h("strong", {}, "HTTP"), h("span", { id: "peer-url" }, `1.1: ${baseUrl()}${via}`), ...format),
+        h("div", { class: "row" },
+          h("strong", {}, "Path"),
+          radio<HttpChoice>("http", "h1", state.http, `HTTP/1.1 (${directUrl(state.server)}${via})`, (v) => (state.http = v)),
+          gateway ? radio<HttpChoice>("http", "wt", state.http, `WebTransport → gateway → gRPC (${gateway.url})`, (v) => (state.http = v)) : null,
+          gateway?.webSocketUrl ? radio<HttpChoice>("http", "ws", state.http, `WebSocket → gateway → gRPC (${gateway.webSocketUrl})`, (v) => (state.http = v)) : null,
+          gateway ? null : h("span", { class: "hint" }, " (no gateway: npm start starts one when Deno is installed)"),
+          ...format,
+        ),
+        h("div", { class: "row" }, h("span", { id: "peer-url", class: "hint" }, `calls go to ${baseUrl()}`)),
       );
       this.renderMatrix();
       return;
@@ -103,6 +114,9 @@ export class ConnectionBar {
         radio<HttpChoice>("http", "h2", state.http, `2 over TLS (${h2})`, (v) => (state.http = v)),
         state.servers.wt
           ? radio<HttpChoice>("http", "wt", state.http, `WebTransport (${state.servers.wt.url})`, (v) => (state.http = v))
+          : null,
+        state.servers.wt?.webSocketUrl
+          ? radio<HttpChoice>("http", "ws", state.http, `WebSocket (${state.servers.wt.webSocketUrl})`, (v) => (state.http = v))
           : null,
         radio<HttpChoice>("http", "custom", state.http, "custom", (v) => (state.http = v)),
         state.http === "custom" ? custom : null,
@@ -125,11 +139,12 @@ export class ConnectionBar {
       mount(
         this.matrixHost,
         h("table", { class: "matrix", id: "support-table" },
-          h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, `${servers[state.server].label}, HTTP/1.1 (${state.format === "json" ? "JSON" : "binary"})`))),
+          h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, `${servers[state.server].label}, ${viaGateway() ? (state.http === "ws" ? "WebSocket → gRPC" : "WebTransport → gRPC") : "HTTP/1.1"} (${state.format === "json" ? "JSON" : "binary"})`))),
           h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), peerCell(k)))),
         ),
         h("ul", { class: "hint why" },
           h("li", {}, "Over HTTP, Dubbo Java 3.3 serves unary JSON and server streams (as Server-Sent Events); dubbo-go serves unary calls, JSON or binary. Both carry every other stream only over gRPC."),
+          h("li", {}, "Through the gateway (WebTransport or WebSocket) the gateway speaks gRPC to the server: every call kind, bidi full duplex. Java takes binary only there."),
           h("li", {}, "Where a kind cannot work, the SDK fails the call with Unimplemented before sending, with a sentence saying why: try it."),
           h("li", {}, "Hover a cell for the reason."),
         ),
@@ -143,8 +158,8 @@ export class ConnectionBar {
     mount(
       this.matrixHost,
       h("table", { class: "matrix", id: "support-table" },
-        h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "HTTP/1.1"), h("th", {}, "HTTP/2 (TLS)"), h("th", {}, "WebTransport"))),
-        h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), cell(k, "h1"), cell(k, "h2"), cell(k, "wt")))),
+        h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "HTTP/1.1"), h("th", {}, "HTTP/2 (TLS)"), h("th", {}, "WebTransport"), h("th", {}, "WebSocket"))),
+        h("tbody", {}, kinds.map((k) => h("tr", {}, h("th", {}, names[k]), cell(k, "h1"), cell(k, "h2"), cell(k, "wt"), cell(k, "ws")))),
       ),
       h("ul", { class: "hint why" },
         h("li", {}, "JSON and binary work for every kind; binary is smaller (bytes fields are not base64)."),

@@ -13,7 +13,7 @@ import { CamelInteropService, InteropService } from "../../test/gen/triple/inter
 import { BackpressureService } from "../gen/ts/playground/v1/backpressure_pb.js";
 import { GreeterService } from "../gen/ts/playground/v1/greeter_pb.js";
 import type { Support } from "./capabilities.js";
-import { state, type FormatChoice, type ServerChoice } from "./state.js";
+import { state, viaGateway, type FormatChoice, type ServerChoice } from "./state.js";
 
 export interface ServerProfile {
   /** Shown in the server choice. */
@@ -58,13 +58,22 @@ export function serverAvailable(server: ServerChoice): boolean {
   return server === "dubbo-js" || state.servers[server] !== undefined;
 }
 
-const GATEWAY_LATER = "a browser reaches them through a gateway that speaks gRPC to the server, which the playground does not start yet.";
+const GATEWAY_LATER = "choose a path through the gateway (WebTransport or WebSocket), which speaks gRPC to the server.";
 
 /**
  * What a call kind does on the Java or Go server from this page (HTTP/1.1 only: Java through the
  * page's origin, Go directly), and why; undefined for dubbo-js, whose table is per HTTP version.
  */
 export function peerSupport(kind: DescMethod["methodKind"], format: FormatChoice): Support | undefined {
+  if (state.server !== "dubbo-js" && viaGateway()) {
+    if (state.server === "java" && format === "json") {
+      return { ok: false, label: "binary only", why: "Over gRPC Dubbo Java 3.3.6 takes only application/grpc+proto: it answers JSON with UNKNOWN. Choose binary." };
+    }
+    const path = state.http === "ws" ? "WebSocket" : "WebTransport";
+    const what = kind === "bidi_streaming" ? "full duplex: each reply arrives while you keep sending" : kind === "unary" ? "one request, one response" : "streams as you send and read";
+    const flow = state.http === "ws" ? " The WebSocket carries flow control in-band: the call's credits hold the gateway (and the server) to what the page reads." : "";
+    return { ok: true, label: kind === "bidi_streaming" ? "full duplex" : "works", why: `${path} to the gateway, gRPC to the server: ${what}.${flow}` };
+  }
   if (state.server === "java") {
     if (format === "binary") {
       return { ok: false, label: "JSON only", why: "Dubbo Java 3.3 takes only JSON over HTTP (415 for application/proto): the SDK fails with Unimplemented before sending. Choose JSON." };

@@ -21,6 +21,8 @@ export interface SnippetInput {
    * curl (which has no WebTransport) calls `baseUrl`, the gateway's HTTP/2 upstream, instead.
    */
   webTransport?: { url: string; certSha256: string } | undefined;
+  /** Set when the call goes over the gateway's WebSocket at this URL (the TypeScript snippet uses it). */
+  webSocketUrl?: string | undefined;
   /** Whose dialect the call speaks: the Java and Go servers take other headers and bodies. */
   server: ServerChoice;
 }
@@ -39,8 +41,8 @@ export function curlSnippet(input: SnippetInput): string {
   const bodies = messages.map((m) =>
     json ? new TextEncoder().encode(toJsonString(method.input, m, { registry: typeRegistry() })) : toBinary(method.input, m),
   );
-  const wtNote = input.webTransport
-    ? "# curl has no WebTransport: the same call over HTTP/2, to the server behind the gateway\n"
+  const wtNote = input.webTransport || input.webSocketUrl
+    ? "# curl speaks neither WebTransport nor the gateway's WebSocket mapping: the same call over HTTP/2, to the server behind the gateway\n"
     : "";
   const args = ["curl", "-sS", "-X POST", quote(`${baseUrl}/${methodPath(method)}`)];
   if (baseUrl.startsWith("https:")) args.push("--http2 -k");
@@ -132,16 +134,28 @@ export function tsSnippet(input: SnippetInput): string {
   const generated = isGenerated(service);
   const factory = `create${service.name}Client`;
   const wt = input.webTransport;
-  const transportFn = wt ? "createWebTransportTransport" : "createFetchTransport";
+  const ws = input.webSocketUrl;
+  const transportFn = wt ? "createWebTransportTransport" : ws ? "createWebSocketTransport" : "createFetchTransport";
+  /** The SDK imports: createClient when asked, and the transport's factory from its entry. */
+  const runtimeImports = (withCreateClient: boolean): string[] => {
+    const core = [...(withCreateClient ? ["createClient"] : []), ...(ws ? [] : [transportFn])];
+    return [
+      ...(core.length > 0 ? [`import { ${core.join(", ")} } from "triple-es";`] : []),
+      ...(ws ? [`import { createWebSocketTransport } from "triple-es/websocket";`] : []),
+    ];
+  };
+  // Through the gateway the page speaks the Triple mapping: no server dialect.
   const dialect =
-    input.server === "java"
+    wt || ws
+      ? undefined
+      : input.server === "java"
       ? { line: `import { dubboJava } from "triple-es/protocol-java";`, option: `  protocol: dubboJava(),` }
       : input.server === "go"
         ? { line: `import { dubboGo } from "triple-es/protocol-go";`, option: `  protocol: dubboGo(),` }
         : undefined;
   const lines = generated
     ? [
-        `import { ${transportFn} } from "triple-es";`,
+        ...runtimeImports(false),
         ...(format === "json" ? [`import { json } from "triple-es/json";`] : []),
         ...(dialect ? [dialect.line] : []),
         `import { fromJsonString } from "@bufbuild/protobuf";`,
@@ -150,7 +164,7 @@ export function tsSnippet(input: SnippetInput): string {
         `import { ${factory} } from "./gen/${file}_triple.js";`,
       ]
     : [
-        `import { createClient, ${transportFn} } from "triple-es";`,
+        ...runtimeImports(true),
         ...(format === "json" ? [`import { json } from "triple-es/json";`] : []),
         ...(dialect ? [dialect.line] : []),
         `import { fromJsonString } from "@bufbuild/protobuf";`,
@@ -166,7 +180,9 @@ export function tsSnippet(input: SnippetInput): string {
           `  url: ${JSON.stringify(wt.url)},`,
           `  serverCertificateHashes: [{ algorithm: "sha-256", value: ${JSON.stringify(wt.certSha256)} }],`,
         ]
-      : [`const transport = createFetchTransport({`, `  baseUrl: ${JSON.stringify(baseUrl)},`, ...(dialect ? [dialect.option] : [])]),
+      : ws
+        ? [`// WebSocket to the gateway (--ws-port): full duplex, flow control carried in-band`, `const transport = createWebSocketTransport({`, `  url: ${JSON.stringify(ws)},`]
+        : [`const transport = createFetchTransport({`, `  baseUrl: ${JSON.stringify(baseUrl)},`, ...(dialect ? [dialect.option] : [])]),
     ...(format === "json" ? [`  format: json(),`] : []),
     `});`,
     generated ? `const client = ${factory}(transport);` : `const client = createClient(${service.name}, transport);`,

@@ -1,11 +1,21 @@
 // The page's state in one plain object, also exposed as `window.__playground` so tests (and curious
 // people in DevTools) can read what the page shows without scraping the DOM.
 
-/** "wt": WebTransport to the gateway (gateway/) in front of the HTTP/2 server. */
-export type HttpChoice = "h1" | "h2" | "wt" | "custom";
+/**
+ * "wt" / "ws": WebTransport / WebSocket to the gateway (gateway/) in front of the chosen server
+ * (dubbo-js: Triple over HTTP/2; Java and Go: gRPC).
+ */
+export type HttpChoice = "h1" | "h2" | "wt" | "ws" | "custom";
 export type FormatChoice = "json" | "binary";
 /** Which local server the page calls: the playground's dubbo-js server, or the Java or Go peer. */
 export type ServerChoice = "dubbo-js" | "java" | "go";
+
+/** A gateway in front of a server: WebTransport (pinned development certificate) and WebSocket. */
+export interface GatewayInfo {
+  url: string;
+  certSha256: string;
+  webSocketUrl?: string | undefined;
+}
 
 export interface Servers {
   /** The playground server over HTTP/1.1, e.g. http://127.0.0.1:50051 */
@@ -16,14 +26,14 @@ export interface Servers {
    * The WebTransport gateway in front of `h2`, when `npm start` could start it: its URL and the
    * SHA-256 of its development certificate (base64), for `serverCertificateHashes`.
    */
-  wt?: { url: string; certSha256: string } | undefined;
+  wt?: GatewayInfo | undefined;
   /**
    * The Dubbo Java 3.3 server, when `npm start` could build and start it: its own URL and the path
    * on the page's origin that forwards to it (Java answers no CORS preflight).
    */
-  java?: { url: string; path: string } | undefined;
+  java?: { url: string; path: string; gateway?: GatewayInfo | undefined } | undefined;
   /** The dubbo-go 3.3 server, when `npm start` could build and start it (it sends CORS headers). */
-  go?: { url: string } | undefined;
+  go?: { url: string; gateway?: GatewayInfo | undefined } | undefined;
   /** Why a server is not there, e.g. { java: "Java 17 and Maven are not installed (…)" }. */
   missing?: Partial<Record<"java" | "go", string>>;
 }
@@ -203,18 +213,37 @@ window.__playground = state;
  * page's origin, Go directly), else the dubbo-js server over the chosen HTTP version.
  */
 export function baseUrl(): string {
-  if (state.server === "java") return state.servers.java ? `${location.origin}${state.servers.java.path}` : "";
-  if (state.server === "go") return state.servers.go?.url ?? "";
+  const gateway = currentGateway();
+  if (state.http === "wt" && gateway) return gateway.url.replace(/\/+$/, "");
+  if (state.http === "ws" && gateway?.webSocketUrl) return gateway.webSocketUrl.replace(/\/+$/, "");
+  if (state.server !== "dubbo-js") return directUrl(state.server);
   switch (state.http) {
     case "h1":
       return state.servers.h1;
     case "h2":
       return state.servers.h2;
     case "wt":
-      return state.servers.wt?.url.replace(/\/+$/, "") ?? "";
+    case "ws":
+      return "";
     case "custom":
       return state.customUrl.replace(/\/+$/, "");
   }
+}
+
+/** The gateway in front of the chosen server, if there is one. */
+export function currentGateway(): GatewayInfo | undefined {
+  return state.server === "dubbo-js" ? state.servers.wt : state.servers[state.server]?.gateway;
+}
+
+/** Whether calls go through the gateway (WebTransport or WebSocket) rather than straight over HTTP. */
+export function viaGateway(): boolean {
+  return (state.http === "wt" || state.http === "ws") && currentGateway() !== undefined;
+}
+
+/** The Java or Go server over plain HTTP: Java on the page's origin (its proxy), Go directly. */
+export function directUrl(server: "java" | "go"): string {
+  if (server === "java") return state.servers.java ? `${location.origin}${state.servers.java.path}` : "";
+  return state.servers.go?.url ?? "";
 }
 
 type Listener = () => void;

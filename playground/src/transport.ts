@@ -1,14 +1,15 @@
 // The transports the page calls with: the SDK's fetch transport, JSON or binary, in the chosen
 // server's dialect (dubbo-js, Dubbo Java, dubbo-go), with the inspecting fetch underneath so the
-// frame log sees every frame; or, for the gateway's URL, the SDK's WebTransport transport (one
-// session per format, reused by every call), watched the same way.
+// frame log sees every frame; or, for a gateway's URL, the SDK's WebTransport or WebSocket
+// transport (one session per gateway and format, reused by every call), watched the same way.
 
 import { createFetchTransport, createWebTransportTransport, type Transport, type WebTransportTransport } from "triple-es";
 import { json } from "triple-es/json";
+import { createWebSocketTransport, type WebSocketTransport } from "triple-es/websocket";
 import { typeRegistry } from "./descriptors.js";
 import { inspectingFetch, inspectingTransport, type ChunkListener, type FrameListener } from "./inspect-fetch.js";
 import { servers } from "./servers.js";
-import { state, type FormatChoice, type ServerChoice } from "./state.js";
+import { state, type FormatChoice, type GatewayInfo, type ServerChoice } from "./state.js";
 
 export interface TransportChoice {
   baseUrl: string;
@@ -36,11 +37,33 @@ function webTransport(url: string, certSha256: string, format: FormatChoice): We
   return t;
 }
 
+/** The page's WebSocket transports, one per gateway and format. */
+const webSockets = new Map<string, WebSocketTransport>();
+
+function webSocket(url: string, format: FormatChoice): WebSocketTransport {
+  const key = `${url} ${format}`;
+  let t = webSockets.get(key);
+  if (t === undefined) {
+    t = createWebSocketTransport({ url, format: format === "json" ? json({ registry: typeRegistry() }) : "binary" });
+    webSockets.set(key, t);
+  }
+  return t;
+}
+
+/** Every gateway the page knows (dubbo-js's, and the Java and Go servers'). */
+function gateways(): GatewayInfo[] {
+  return [state.servers.wt, state.servers.java?.gateway, state.servers.go?.gateway].filter((g) => g !== undefined);
+}
+
+const same = (a: string, b: string) => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
+
 export function makeTransport(choice: TransportChoice): Transport {
-  const wt = state.servers.wt;
-  if (wt !== undefined && choice.baseUrl.replace(/\/+$/, "") === wt.url.replace(/\/+$/, "")) {
-    const inner = webTransport(wt.url, wt.certSha256, choice.format);
-    return choice.onFrame ? inspectingTransport(inner, choice.onFrame, choice.onChunk) : inner;
+  // Through a gateway the page speaks the Triple mapping, whatever the server: no dialect.
+  for (const g of gateways()) {
+    let inner: Transport | undefined;
+    if (same(choice.baseUrl, g.url)) inner = webTransport(g.url, g.certSha256, choice.format);
+    else if (g.webSocketUrl !== undefined && same(choice.baseUrl, g.webSocketUrl)) inner = webSocket(g.webSocketUrl, choice.format);
+    if (inner !== undefined) return choice.onFrame ? inspectingTransport(inner, choice.onFrame, choice.onChunk) : inner;
   }
   const protocol = servers[choice.server ?? state.server].protocol;
   return createFetchTransport({

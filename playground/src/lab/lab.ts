@@ -3,7 +3,7 @@
 
 import { h, mount } from "../dom.js";
 import type { FrameListener } from "../inspect-fetch.js";
-import { baseUrl, labRunCounters, state, type LabView } from "../state.js";
+import { baseUrl, labRunCounters, state, viaGateway, type LabView } from "../state.js";
 import { LivePlot } from "./plot.js";
 import { ReceiveRun } from "./receive-run.js";
 import { runSend } from "./send-run.js";
@@ -217,7 +217,7 @@ export class Lab {
           ...common,
           // Client streams need a streaming upload: HTTP/2, or WebTransport when chosen.
           // (On the Java and Go servers the SDK refuses client streams with Unimplemented: shown as is.)
-          baseUrl: state.http === "wt" || state.server !== "dubbo-js" ? baseUrl() : state.servers.h2,
+          baseUrl: viaGateway() || state.server !== "dubbo-js" ? baseUrl() : state.servers.h2,
           count: Number(this.sendCount.value),
           chunkSize: Number(this.sendChunk.value),
           highWaterMarkBytes: Number(this.sendHwm.value) * 1024,

@@ -14,7 +14,7 @@ import { sleep } from "../dom.js";
 import { errorView } from "../errors.js";
 import { openCall, type FlowCall } from "../flow.js";
 import type { Frame, FrameListener } from "../inspect-fetch.js";
-import type { LabView, ServerChoice } from "../state.js";
+import { directUrl, type LabView, type ServerChoice } from "../state.js";
 import { makeTransport } from "../transport.js";
 import { peerProgress, playgroundProgress, ProgressPoller, type ProgressSource, type ServerProgress } from "./progress.js";
 
@@ -54,8 +54,9 @@ function target(s: ReceiveSettings, streamId: string): Target {
       progress: playgroundProgress(progress),
     };
   }
-  // Java and Go take JSON; the progress calls go to the same server, in its dialect.
-  const progress: Transport = makeTransport({ baseUrl: s.baseUrl, format: "json", server: s.server });
+  // The progress calls go straight to the server over HTTP, JSON in its dialect (whichever path
+  // the stream takes: HTTP, or the gateway's WebTransport or WebSocket).
+  const progress: Transport = makeTransport({ baseUrl: directUrl(s.server), format: "json", server: s.server });
   return {
     method: CamelInteropService.method.serverStream,
     request: { count: s.count, size: s.chunkSize, streamId },
