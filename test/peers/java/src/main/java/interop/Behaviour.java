@@ -15,6 +15,7 @@ import org.apache.dubbo.common.stream.StreamObserver;
 import org.apache.dubbo.rpc.CancellationContext;
 import org.apache.dubbo.rpc.Invocation;
 import org.apache.dubbo.rpc.RpcContext;
+import org.apache.dubbo.rpc.protocol.tri.observer.CallStreamObserver;
 import org.apache.dubbo.rpc.StatusRpcException;
 import org.apache.dubbo.rpc.TimeoutCountDown;
 import org.apache.dubbo.rpc.TriRpcStatus;
@@ -287,6 +288,17 @@ final class Behaviour {
 
     StreamObserver<ClientStreamRequest> clientStream(StreamObserver<ClientStreamResponse> out) {
         CompletableFuture<Throwable> cancel = cancellation();
+        // Dubbo 3.3.6's receive-side flow control (the only flow control it has): take one request
+        // message at a time, asking for the next only when the handler is done with this one.
+        // Measured (test/webtransport/browser/websocket.test.ts): it gates only what reaches the
+        // handler; Dubbo keeps reading the request off the network into memory while a handler
+        // holds, so the client's send side never sees backpressure from Java 3.3.6.
+        CallStreamObserver<ClientStreamResponse> flow =
+                out instanceof CallStreamObserver ? (CallStreamObserver<ClientStreamResponse>) out : null;
+        if (flow != null) {
+            flow.disableAutoFlowControl();
+            flow.request(1);
+        }
         return new StreamObserver<>() {
             Stats s;
             int count;
@@ -324,6 +336,7 @@ final class Behaviour {
                         return;
                     }
                     sleep(readDelayMs, cancel);
+                    if (flow != null) flow.request(1);
                 } catch (StatusRpcException e) {
                     end(false);
                     out.onError(e);
