@@ -209,13 +209,14 @@ class WsCall {
       },
     }, { highWaterMark: 0 });
     const downstream: Downstream = {
-      write: async (bytes, messages) => {
-        if (!session.send(id, WS_DATA, bytes, messages)) throw new Error("the WebSocket is closed");
-      },
-      close: async () => {
+      // The socket takes every frame at once; the client's credits bound how many there are.
+      write: (bytes, messages) =>
+        session.send(id, WS_DATA, bytes, messages) ? Promise.resolve() : Promise.reject(new Error("the WebSocket is closed")),
+      close: () => {
         this.#finished = true;
         session.send(id, WS_FIN, new Uint8Array());
         session.calls.delete(id);
+        return Promise.resolve();
       },
     };
     const o = session.ctx.options;

@@ -17,6 +17,7 @@
 import http2 from "node:http2";
 import { type Call, errText } from "./call.ts";
 import { encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
+import { relayEnvelopes } from "./relay.ts";
 import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED, FLAG_END, WireError } from "./wire.ts";
 
 /**
@@ -233,27 +234,12 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     call.headSent = true;
     call.status = 200;
     if (!(await call.write(encodeJsonFrame(0, { v: call.version, status: 200, headers })))) return body.cancel();
-    for (;;) {
-      // Read upstream only while the client allows a message (credits; unlimited without them).
-      const allowed = await call.credit();
-      if (call.ending) return body.cancel();
-      let first;
-      try {
-        first = await body.readFrame(maxMessageBytes, "response message");
-      } catch (e) {
-        body.cancel();
-        if (call.ending) return;
-        if (e instanceof WireError) return call.fail(e.code, `upstream ${e.message}`, e.status);
-        break; // a reset mid-body: the end below says what happened
-      }
-      if (first === null) break;
-      const batch = [first.raw];
-      for (let f; batch.length < allowed && (f = body.takeBufferedFrame(maxMessageBytes)) !== undefined;) batch.push(f);
-      call.resMessages += batch.length;
-      call.spend(batch.length);
-      const bytes = batch.length === 1 ? batch[0]! : concatBytes(batch);
-      call.resBytes += bytes.byteLength;
-      if (!(await call.write(bytes, batch.length))) return body.cancel();
+    try {
+      if ((await relayEnvelopes(call, body, maxMessageBytes)) === "call-ended") return;
+    } catch (e) {
+      if (call.ending) return;
+      if (e instanceof WireError) return call.fail(e.code, `upstream ${e.message}`, e.status);
+      // a reset mid-body: the end below says what happened
     }
     const end = await ended;
     if (call.ending) return;

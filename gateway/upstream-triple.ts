@@ -3,7 +3,8 @@
 // over HTTP/2 (the dubbo-js server).
 
 import { type Call, errText } from "./call.ts";
-import { ByteSource, concatBytes, encodeJsonFrame, FLAG_END, WireError } from "./wire.ts";
+import { relayEnvelopes } from "./relay.ts";
+import { ByteSource, concatBytes, encodeJsonFrame, WireError } from "./wire.ts";
 
 /** Request headers that belong to one hop, or that fetch owns. */
 const HOP_HEADERS = new Set([
@@ -97,43 +98,17 @@ export function tripleUpstream(base: string, caCerts: string[], maxMessageBytes:
     await call.finish();
   }
 
-  /** Upstream envelopes to the client, one complete envelope at a time, as the client accepts. */
+  /** Upstream envelopes to the client as it takes them; a broken upstream body becomes the call's error. */
   async function copyEnvelopes(call: Call, body: ReadableStream<Uint8Array>): Promise<void> {
-    const up = new ByteSource(body.getReader(), 0);
-    for (;;) {
-      // Read upstream only while the client allows a message (credits; unlimited without them).
-      const allowed = await call.credit();
-      if (call.ending) return up.cancel();
-      let first;
-      try {
-        first = await up.readFrame(maxMessageBytes, "response message");
-      } catch (e) {
-        up.cancel();
-        if (call.ending) return;
-        if (e instanceof WireError) {
-          const message = e.code === "resource_exhausted" ? `upstream ${e.message}` : `upstream stream broken: ${e.message}`;
-          return call.fail(e.code === "resource_exhausted" ? "resource_exhausted" : "internal", message, 502);
-        }
-        return call.fail("unavailable", `upstream stream failed: ${errText(e)}`, 503);
+    try {
+      await relayEnvelopes(call, new ByteSource(body.getReader(), 0), maxMessageBytes);
+    } catch (e) {
+      if (call.ending) return;
+      if (e instanceof WireError) {
+        const message = e.code === "resource_exhausted" ? `upstream ${e.message}` : `upstream stream broken: ${e.message}`;
+        return call.fail(e.code === "resource_exhausted" ? "resource_exhausted" : "internal", message, 502);
       }
-      if (first === null) return;
-      const batch = [first.raw];
-      let messages = first.flags & FLAG_END ? 0 : 1;
-      while (messages < allowed) {
-        const f = up.takeBufferedFrame(maxMessageBytes);
-        if (f === undefined) break;
-        batch.push(f);
-        if (!(f[0]! & FLAG_END)) messages++;
-      }
-      if (batch.some((f) => f[0]! & FLAG_END)) call.endForwarded = true;
-      call.resMessages += messages;
-      call.spend(messages);
-      const bytes = batch.length === 1 ? batch[0]! : concatBytes(batch);
-      call.resBytes += bytes.byteLength;
-      if (!(await call.write(bytes, messages))) {
-        up.cancel();
-        return;
-      }
+      return call.fail("unavailable", `upstream stream failed: ${errText(e)}`, 503);
     }
   }
 

@@ -237,7 +237,7 @@ const url = `http://${HOST}:${typeof address === "object" && address ? address.p
 // 6. The one URL.
 process.stdout.write(`triple-es playground: ${url}\n`);
 say(`dubbo-js server: ${servers.h1} (HTTP/1.1), ${servers.h2} (HTTP/2, self-signed certificate). Ctrl-C stops.`);
-if (gateway) say(`gateway: WebTransport ${gateway.wt.url}, WebSocket ${gateway.wt.webSocketUrl ?? "-"} → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
+if (gateway) say(`WebTransport gateway: ${gateway.wt.url} (WebSocket ${gateway.wt.webSocketUrl ?? "-"}) → ${servers.h2} (certificate SHA-256 ${gateway.wt.certSha256}).`);
 if (peers.running.java) say(`Dubbo Java server: ${peers.running.java.url} (the page uses ${url.replace(/\/$/, "")}${JAVA_PROXY_PATH}).`);
 if (peers.running.go) say(`dubbo-go server: ${peers.running.go.url}.`);
 

@@ -71,6 +71,28 @@ async function selectMethod(path: string): Promise<void> {
   await page.waitForFunction((p) => window.__playground.selected === p, path);
 }
 
+/**
+ * Runs the lab's receive side (server stream, consumer delay 20 ms) until the consumer has taken
+ * `consumed` messages, then stops it; resolves with the lab's numbers at that moment.
+ */
+async function receiveLab(count: number, chunk: number, consumed: number): Promise<LabView> {
+  await page.click("#lab-mode-server-stream");
+  await page.fill("#lab-count", String(count));
+  await page.fill("#lab-chunk", String(chunk));
+  await page.fill("#lab-hwm", "4");
+  await page.$eval("#lab-delay", (el) => {
+    (el as HTMLInputElement).value = "20";
+    el.dispatchEvent(new Event("input"));
+  });
+  await page.click("#lab-start");
+  // Wait for the consumer to be well under way, not for a time.
+  await page.waitForFunction((n) => window.__playground.lab.consumed >= n, consumed, { timeout: 60_000 });
+  const v = await lab();
+  await page.click("#lab-stop");
+  await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+  return v;
+}
+
 async function waitCallDone(): Promise<PlaygroundState["call"]> {
   await page.waitForFunction(() => window.__playground.call !== undefined && window.__playground.call.status !== "running", null, {
     timeout: 20_000,
@@ -265,20 +287,7 @@ describe("playground page", () => {
   });
 
   it("reads Java's SSE server stream in the lab: the SDK stays bounded while Java's producer runs ahead", async () => {
-    await page.click("#lab-mode-server-stream");
-    await page.fill("#lab-count", "200");
-    await page.fill("#lab-chunk", "65536");
-    await page.fill("#lab-hwm", "4");
-    await page.$eval("#lab-delay", (el) => {
-      (el as HTMLInputElement).value = "20";
-      el.dispatchEvent(new Event("input"));
-    });
-    await page.click("#lab-start");
-    // Wait for the consumer to be well under way, not for a time.
-    await page.waitForFunction(() => window.__playground.lab.consumed >= 60, null, { timeout: 60_000 });
-    const v = await lab();
-    await page.click("#lab-stop");
-    await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+    const v = await receiveLab(200, 65536, 60);
 
     expect(v.error).toBeUndefined();
     expect(v.status).toBe("running");
@@ -347,19 +356,7 @@ describe("playground page", () => {
   });
 
   it("plots dubbo-go's server stream over WebSocket: the call's credits hold the producer back", async () => {
-    await page.click("#lab-mode-server-stream");
-    await page.fill("#lab-count", "1000");
-    await page.fill("#lab-chunk", "65536");
-    await page.fill("#lab-hwm", "4");
-    await page.$eval("#lab-delay", (el) => {
-      (el as HTMLInputElement).value = "20";
-      el.dispatchEvent(new Event("input"));
-    });
-    await page.click("#lab-start");
-    await page.waitForFunction(() => window.__playground.lab.consumed >= 60, null, { timeout: 60_000 });
-    const v = await lab();
-    await page.click("#lab-stop");
-    await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+    const v = await receiveLab(1000, 65536, 60);
     expect(v.error).toBeUndefined();
     expect(v.samples.length).toBeGreaterThan(0);
     const perRead = Math.ceil(v.maxReadBytes / 65536) + 1;

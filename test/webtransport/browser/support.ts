@@ -33,6 +33,24 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let counter = 0;
 export const uniqueId = (name: string) => `wt-${name}-${Date.now().toString(36)}-${counter++}-${Math.random().toString(36).slice(2, 7)}`;
 
+/**
+ * Aborts a long server stream after its third message; resolves with the call's error and whether
+ * the server's handler saw the cancel (GetStreamStats, polled).
+ */
+export async function cancelAfterThree(client: InteropServiceClient, name: string): Promise<{ error: TripleError; seenByServer: boolean }> {
+  const streamId = uniqueId(name);
+  const ac = new AbortController();
+  let n = 0;
+  const error = await caught(
+    (async () => {
+      for await (const _ of client.serverStream({ count: 100_000, delayMs: 5, streamId }, { signal: ac.signal })) {
+        if (++n === 3) ac.abort();
+      }
+    })(),
+  );
+  return { error, seenByServer: (await statsWhen(client, streamId, (s) => s.cancelled)).cancelled };
+}
+
 /** Polls GetStreamStats until `until` holds or ~5 s pass; returns the last answer. */
 export async function statsWhen(
   client: InteropServiceClient,
