@@ -13,7 +13,11 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Aborting it ends the call with `Canceled` and cancels the request on the server. */
   signal?: AbortSignal;
-  /** Deadline in milliseconds: sent to the server and enforced locally, whatever the server does. */
+  /**
+   * Deadline in milliseconds: sent to the server and enforced locally, whatever the server does.
+   * Wins over the transport's default; `0`, a negative number, `NaN`, `Infinity` or anything over
+   * 2^31−1 (the longest timer) means no deadline, so `timeoutMs: 0` turns a default off.
+   */
   timeoutMs?: number;
   /** Metadata for this call; wins over the transport's headers. */
   headers?: HeadersInit;

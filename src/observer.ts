@@ -242,7 +242,9 @@ class RequestStream implements ClientCallStreamObserver<unknown> {
 
   onNext(value: unknown): void {
     const call = this.started("onNext");
-    if (this.kind === "server_streaming") throw new Error("onNext(): a server-streaming call sent its one request already");
+    if (this.kind === "server_streaming") {
+      throw new TripleError("onNext(): a server-streaming call sent its one request already", Code.FailedPrecondition);
+    }
     void call.send(value as MessageInitShape<DescMessage>);
   }
 

@@ -1,5 +1,6 @@
 import { create, type DescMessage, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { createCallSignal, type CallSignal } from "./call-signal.js";
+import { effectiveTimeoutMs } from "./deadline.js";
 import type { CallOptions, MethodBinding } from "../call-options.js";
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
@@ -7,6 +8,7 @@ import type { StreamResponse } from "../interceptors.js";
 import { methodUrl } from "../protocol/url.js";
 import { bidiNeedsStreamingError, diagnoseStreamingFailure, requestStreamingTo, type RequestMode } from "./request-streaming.js";
 import { ResponseCredits } from "./response-credits.js";
+import { secondReaderError, type ResponseReaderName } from "./response-reader.js";
 import { serializeChecked } from "./serialize.js";
 import { messageStream, type MessageReader } from "../protocol/message-reader.js";
 import { responseReader, startStream, streamDialect } from "./stream.js";
@@ -60,6 +62,9 @@ export interface SendSide<I extends DescMessage> {
   /**
    * `streaming` while requests go out as they are sent; `buffered` where this runtime or origin
    * cannot stream a request body, and all requests go as one body on `close()` (client streaming).
+   * That body is capped at the transport's `writeMaxBytes` (4 MiB by default): the `send()` that
+   * would pass it fails the call with `ResourceExhausted` (`isReady` stays true until then, since
+   * nothing leaves before `close()`).
    */
   readonly requestMode: RequestMode;
   /** True while a request sent now would not wait: the queue is below its high-water mark. */
@@ -91,7 +96,10 @@ export interface BidiStreamCall<I extends DescMessage, O extends DescMessage> ex
 
 /** A client-streaming call from `open()`. */
 export interface ClientStreamCall<I extends DescMessage, O extends DescMessage> extends BidiStreamCall<I, O> {
-  /** The single response. Reads `responses` (do not read both). */
+  /**
+   * The single response. It and `responses` read the same sequence: whichever reads first owns
+   * it, and the other fails with `FailedPrecondition` (the call itself goes on).
+   */
   readonly response: Promise<MessageShape<O>>;
 }
 
@@ -141,6 +149,8 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   /** In credit mode: the one item read ahead while no credit was left (see pullResponse). */
   private held: ReadableStreamReadResult<Message> | undefined;
   private single: Promise<MessageShape<O>> | undefined;
+  /** Who reads the responses: the first to ask for them owns them, a second reader is refused. */
+  private readBy: ResponseReaderName | undefined;
   /** A server stream's request when the dialect sends it bare rather than enveloped. */
   private bareRequest: Uint8Array | undefined;
 
@@ -150,7 +160,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     this.kind = kind;
     this.options = options;
     this.url = methodUrl(transport.baseUrl, method);
-    this.timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+    this.timeoutMs = effectiveTimeoutMs(options.timeoutMs, transport.timeoutMs);
     // Options are validated (by these constructors) before the call's signal exists, so that a
     // bad option does not leave a deadline timer behind.
     this.credits = options.initialRequest !== undefined ? new ResponseCredits(options.initialRequest) : undefined;
@@ -162,11 +172,15 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       ...(highWaterMark !== undefined ? { highWaterMark } : {}),
       // Enough to replay what a fetch took before refusing to stream (client streams only).
       retainBytes: kind === "client_streaming" ? Math.max(highWaterMark ?? 0, MAX_BATCH_BYTES) : 0,
+      // One-body mode holds the whole upload until close: as big as one request may be, no bigger.
+      oneBodyMaxBytes: transport.writeMaxBytes,
       onError: (e, during) =>
         this.fail(
-          during === "onReady"
-            ? new TripleError(`the onReady handler threw: ${String(e)}`, Code.Canceled, { cause: e })
-            : new TripleError(`failed to compress a request: ${String(e)}`, Code.Internal, { cause: e }),
+          during === "limit"
+            ? e
+            : during === "onReady"
+              ? new TripleError(`the onReady handler threw: ${String(e)}`, Code.Canceled, { cause: e })
+              : new TripleError(`failed to compress a request: ${String(e)}`, Code.Internal, { cause: e }),
         ),
     });
     this.signal = createCallSignal(options.signal, this.timeoutMs);
@@ -212,9 +226,10 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
    * `responseHighWaterMark` responses wait. Cancelling it cancels the call.
    */
   get responses(): ReadableStream<MessageShape<O>> {
+    this.readBy ??= "responses";
     this.responsesStream ??= messageStream<MessageShape<O>>(
       {
-        read: () => this.read(),
+        read: () => this.read("responses"),
         cancel: async (reason) => {
           if (!this.finished) this.cancel(reason ?? "the responses stream was cancelled");
           else await this.reader?.cancel(reason).catch(noop);
@@ -259,7 +274,9 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   }
 
   send(message: MessageInitShape<I>): Promise<void> {
-    if (this.kind === "server_streaming") throw new Error("a server-streaming call has no more requests to send");
+    if (this.kind === "server_streaming") {
+      throw new TripleError("a server-streaming call has no more requests to send", Code.FailedPrecondition);
+    }
     return this.queue.send(message);
   }
 
@@ -282,6 +299,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   }
 
   get response(): Promise<MessageShape<O>> {
+    this.readBy ??= "response";
     this.single ??= this.readSingle();
     return this.single;
   }
@@ -293,11 +311,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
 
   private readSingle(): Promise<MessageShape<O>> {
     const p = (async () => {
-      const first = await this.read();
+      const first = await this.read("response");
       if (first.done) {
         throw new TripleError("the server ended a client-streaming call without a response", Code.Internal);
       }
-      const second = await this.read();
+      const second = await this.read("response");
       if (!second.done) {
         const e = new TripleError("the server sent more than one response to a client-streaming call", Code.Internal);
         this.fail(e);
@@ -380,8 +398,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   /**
    * Reads the next response, honouring credits; what `responses` and the async-iterable forms
    * are built on. Rejects with the call's error once every response before it was read.
+   * `by` names the reader: a second, different reader is refused and the call goes on.
    */
-  async read(): Promise<ReadableStreamReadResult<MessageShape<O>>> {
+  async read(by: ResponseReaderName = "read()"): Promise<ReadableStreamReadResult<MessageShape<O>>> {
+    this.readBy ??= by;
+    if (this.readBy !== by) throw secondReaderError(this.readBy, by);
     try {
       if (this.failure !== undefined) throw this.failure;
       this.reader ??= responseReader(await this.started);

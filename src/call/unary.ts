@@ -7,6 +7,7 @@ import type { UnaryDialect } from "../protocol/protocol.js";
 import { tripleUnary } from "../protocol-triple/unary.js";
 import type { Transport } from "../transport/transport.js";
 import { createCallSignal } from "./call-signal.js";
+import { effectiveTimeoutMs } from "./deadline.js";
 import { callRequestBase } from "./call-request.js";
 import { serializeChecked } from "./serialize.js";
 
@@ -17,7 +18,7 @@ export async function runUnaryCall(
   options: CallOptions = {},
 ): Promise<Message> {
   const { transport, method } = binding;
-  const timeoutMs = options.timeoutMs ?? transport.timeoutMs;
+  const timeoutMs = effectiveTimeoutMs(options.timeoutMs, transport.timeoutMs);
   const call = createCallSignal(options.signal, timeoutMs);
   try {
     // Only the unary half of the default dialect is named here, so unary-only bundles carry no

@@ -1,4 +1,6 @@
 import type { Compression } from "../compression.js";
+import { Code } from "../code.js";
+import { TripleError } from "../errors.js";
 import { FLAG_COMPRESSED, writeEnvelopeInto } from "../protocol/envelope.js";
 
 /**
@@ -45,7 +47,15 @@ export interface WriteQueueOptions<T> {
    * queue cannot report either anywhere itself; the owner should fail the call. After a
    * compression failure the queue is cancelled with that error.
    */
-  readonly onError?: (error: unknown, during: "onReady" | "compression") => void;
+  readonly onError?: (error: unknown, during: "onReady" | "compression" | "limit") => void;
+  /**
+   * One-body mode only: the most bytes the single body may hold (envelopes, before compression).
+   * Nothing leaves before `close()` there, so `isReady` cannot pace the sender (turning it false
+   * would stall a well-behaved sender for good); a hard cap is what bounds the memory instead.
+   * The `send()` that would pass it cancels the queue with a `ResourceExhausted` TripleError,
+   * reported through `onError` ("limit"). Unset: no cap.
+   */
+  readonly oneBodyMaxBytes?: number;
   /** Called when the transport cancels the body stream (it stopped reading it). */
   readonly onBodyCancel?: (reason: unknown) => void;
 }
@@ -85,7 +95,7 @@ const resolvedVoid = Promise.resolve();
  *
  * Where a body cannot stream (see `collect()`), the queue instead gathers everything into one
  * body, handed over when the caller closes; it is then always ready, since holding the messages
- * is the only thing it can do with them.
+ * is the only thing it can do with them, and bounded by `oneBodyMaxBytes` instead.
  */
 export class WriteQueue<T> {
   readonly highWaterMark: number;
@@ -122,6 +132,8 @@ export class WriteQueue<T> {
   private whenClosing: (() => void) | undefined;
   private whenCancelled: ((reason: unknown) => void) | undefined;
   private maxQueued = 0;
+  /** One-body mode: bytes the failed streaming attempt had taken, to be replayed in front. */
+  private replayBytes = 0;
 
   constructor(options: WriteQueueOptions<T>) {
     this.options = options;
@@ -172,7 +184,7 @@ export class WriteQueue<T> {
    */
   get ready(): Promise<void> {
     if (this.currentState === "cancelled") return this.rejected(this.cancelReason);
-    if (this.currentState !== "open") return this.rejected(new Error("the stream was closed: nothing more can be sent"));
+    if (this.currentState !== "open") return this.rejected(closedError());
     if (this.isReady) return resolvedVoid;
     if (this.readyWaiter === undefined) {
       let resolve!: () => void;
@@ -208,7 +220,9 @@ export class WriteQueue<T> {
    */
   send(message: T): Promise<void> {
     if (this.currentState === "cancelled") return this.rejected(this.cancelReason);
-    if (this.currentState !== "open") throw new Error("send() after close(): the request stream is already half-closed");
+    if (this.currentState !== "open") {
+      throw new TripleError("send() after close(): the request stream is already half-closed", Code.FailedPrecondition);
+    }
     const payload = this.options.serialize(message);
     const compress = this.options.compression !== undefined && payload.byteLength >= this.compressMinBytes;
     let resolve!: () => void;
@@ -219,6 +233,7 @@ export class WriteQueue<T> {
     });
     written.catch(noop);
     const size = 5 + payload.byteLength;
+    if (this.buffered && this.exceedsOneBody(size)) return this.rejected(this.cancelReason);
     this.items.push({ payload, compressed: undefined, compress, size, resolve, reject });
     this.queuedBytes += size;
     if (this.queuedBytes > this.maxQueued) this.maxQueued = this.queuedBytes;
@@ -232,7 +247,7 @@ export class WriteQueue<T> {
     if (this.currentState !== "open") return;
     this.currentState = "closing";
     this.handler = undefined;
-    this.readyWaiter?.reject(new Error("the stream was closed: nothing more can be sent"));
+    this.readyWaiter?.reject(closedError());
     this.readyWaiter = undefined;
     this.wake();
   }
@@ -320,6 +335,8 @@ export class WriteQueue<T> {
     this.buffered = true;
     const replay = this.retained ?? [];
     this.retained = undefined;
+    for (const c of replay) this.replayBytes += c.byteLength;
+    this.exceedsOneBody(0);
     this.updateReadiness();
     this.wake();
     return new Promise<Uint8Array>((resolve, reject) => {
@@ -341,6 +358,24 @@ export class WriteQueue<T> {
       this.whenCancelled = reject;
       if (this.currentState !== "open") this.settleCollect();
     });
+  }
+
+  /**
+   * Whether one more envelope of `size` bytes would take the one body past its cap; if so the
+   * queue is cancelled with `ResourceExhausted` (so `cancelReason` is that error).
+   */
+  private exceedsOneBody(size: number): boolean {
+    const max = this.options.oneBodyMaxBytes;
+    const total = this.replayBytes + this.queuedBytes + size;
+    if (max === undefined || total <= max || this.currentState === "cancelled") return false;
+    const error = new TripleError(
+      `the request stream is sent as one body here (the runtime cannot stream it), and ${total} bytes ` +
+        `would pass its cap of ${max} bytes (writeMaxBytes); stream over HTTP/2 or WebTransport, or send less`,
+      Code.ResourceExhausted,
+    );
+    this.options.onError?.(error, "limit");
+    this.cancel(error);
+    return true;
   }
 
   private settleCollect(): void {
@@ -511,6 +546,11 @@ export class WriteQueue<T> {
   }
 }
 
+/** Why nothing more can be sent once the caller closed: a misuse of the call, not a fault of it. */
+function closedError(): TripleError {
+  return new TripleError("the stream was closed: nothing more can be sent", Code.FailedPrecondition);
+}
+
 /**
  * Chromium reads a streaming upload body through a promise of its own that nobody observes, so
  * erroring the body (the only way to make it reset the HTTP/2 stream, which is how the server
@@ -528,6 +568,8 @@ function ignoreUnobservedRejection(reason: Error): void {
   };
   target.addEventListener("unhandledrejection", listener);
   const timer = setTimeout(() => target.removeEventListener?.("unhandledrejection", listener), 5_000);
-  // Deno has these events too; its timers keep a script alive, so this one must not.
-  (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer as unknown as number);
+  // Bun and Deno have these events too, and their timers keep a process alive: this one must not.
+  const handle = timer as unknown as { unref?: () => void };
+  if (typeof handle === "object" && handle !== null && typeof handle.unref === "function") handle.unref();
+  else (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(timer as unknown as number);
 }

@@ -87,7 +87,10 @@ export interface TransportOptions {
    * `triple-es/protocol-go`: each is an opt-in import, so clients of the default carry none of them.
    */
   protocol?: Protocol;
-  /** Default deadline for every call, in milliseconds; a call's own `timeoutMs` wins. */
+  /**
+   * Default deadline for every call, in milliseconds; a call's own `timeoutMs` wins (`0` there
+   * turns this off for that call). Not a finite number above 0, or over 2^31−1: no deadline.
+   */
   timeoutMs?: number;
   /** Headers sent with every call. */
   headers?: HeadersInit;

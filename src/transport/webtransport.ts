@@ -191,6 +191,13 @@ function hashPreview(value: BufferSource | string): string {
   return `${btoa(b)}…`;
 }
 
+/**
+ * Most failed attempts to open a stream, with no call on the session ending in between, before
+ * `openStream` gives up. With the backoff doubling from 2 ms to its 100 ms cap that is about 1.5 s
+ * of waiting for a stream the gateway's limit holds back.
+ */
+export const MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE = 20;
+
 /** One WebTransport session and the calls on it. */
 class Session {
   state: "connecting" | "open" | "closed" = "connecting";
@@ -270,11 +277,15 @@ class Session {
   /**
    * A new stream for one call. At the gateway's stream limit (`--max-streams`) Chromium rejects at
    * once ("Failed to create bidirectional stream."): then this waits until one of this session's
-   * calls ends (or a moment passes) and tries again, for as long as the session lives and the
-   * call's signal allows. Deno throws RangeError there instead, which the caller handles.
+   * calls ends (or a moment passes) and tries again, while the call's signal allows. The waiting
+   * is bounded: after {@link MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE} failures with no call ending in
+   * between it fails with `Unavailable`, rather than retrying for the session's life.
+   * Deno throws RangeError there instead, which the caller handles.
    */
   async openStream(signal: AbortSignal) {
     let backoffMs = 2;
+    let failures = 0;
+    let released = this.releases;
     for (;;) {
       const pending = this.wt!.createBidirectionalStream();
       try {
@@ -294,6 +305,18 @@ class Session {
         // A closing session rejects the same way: let its `closed` settle before deciding.
         await new Promise((r) => setTimeout(r, 0));
         if (this.state === "closed") throw e;
+        if (this.releases !== released) {
+          released = this.releases;
+          failures = 0;
+        }
+        if (++failures >= MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE) {
+          throw new TripleError(
+            `the WebTransport gateway at ${this.url} refused a new stream ${failures} times while no call ` +
+              `on the session ended (its stream limit, or a session that no longer takes streams): ${message(e)}`,
+            Code.Unavailable,
+            { cause: e },
+          );
+        }
         await untilAborted(Promise.race([this.released.promise, new Promise((r) => setTimeout(r, backoffMs))]), signal);
         backoffMs = Math.min(backoffMs * 2, 100);
       }
@@ -302,10 +325,13 @@ class Session {
 
   /** Settles when the next call on this session ends (its stream credit may come back). */
   private released = settleable();
+  /** How many calls on this session have ended: tells a waiting `openStream` that one did. */
+  private releases = 0;
 
   /** One call on this session is over. */
   release(): void {
     this.active--;
+    this.releases++;
     const released = this.released;
     this.released = settleable();
     // The gateway returns the credit once it has closed the stream too: give it a moment.
@@ -440,6 +466,9 @@ export async function exchange(
     writer.write(head).catch(noop);
     void pump(req.body);
   }
+  // An abort that landed after the stream opened but before the listener above existed fired no
+  // event: send its cancel now, after the head, so the gateway learns of it like any other.
+  if (signal.aborted) cancelStream(signal.reason);
 
   /**
    * Copies the request body (the write queue's stream, high-water mark 0) into the stream, taking

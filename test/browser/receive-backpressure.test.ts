@@ -57,9 +57,10 @@ describe.each(routes)("receive backpressure in Chromium over $name", (route) => 
         `${ahead} messages (${((ahead * SIZE) / MiB).toFixed(1)} MiB) ahead of the consumer`,
     );
     // It must stop well short of the end. Without no-store Chromium's 55 MiB renderer buffer
-    // comes on top of the transport's; with no-store only the transport's remain.
-    // (Measured 62–81 MiB without no-store, 10–14 MiB with it.)
-    const bound = route.noStore ? 24 * MiB : 55 * MiB + 41 * MiB;
+    // comes on top of the transport's; with no-store only the transport's remain, so the lead
+    // is below that buffer alone (the bound follows from the mechanism, not from one machine:
+    // measured 10–14 MiB idle, 33 MiB with every core busy; 62–81 MiB without no-store).
+    const bound = route.noStore ? 55 * MiB : 55 * MiB + 41 * MiB;
     expect(ahead * SIZE).toBeLessThan(bound);
     expect(produced).toBeLessThan(COUNT);
 

@@ -33,8 +33,9 @@ beforeAll(() => {
 });
 afterEach(async () => {
   server.resetHandlers();
-  // Give late rejections (a body read after the call ended, a cancelled reader) a chance to surface.
-  await new Promise((r) => setTimeout(r, 20));
+  // Give late rejections (a body read after the call ended, a cancelled reader) a chance to surface:
+  // Node reports them after each turn of the loop, so a few turns do it without a clock.
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
   expect(unhandled).toEqual([]);
 });
 afterAll(() => {
@@ -368,7 +369,7 @@ describe("server stream edge cases", () => {
     const spy = spyFetch();
     const ac = new AbortController();
     const received: number[] = [];
-    const started = Date.now();
+    // No clock: without the fix this call never ends, and the test's timeout reports the hang.
     const error = await (async () => {
       try {
         for await (const m of client({ fetch: spy.fetch }).serverStream({}, { signal: ac.signal })) {
@@ -383,7 +384,6 @@ describe("server stream edge cases", () => {
     expect(received).toEqual([0]);
     expect(error).toBeInstanceOf(TripleError);
     expect(error.code).toBe(Code.Canceled);
-    expect(Date.now() - started).toBeLessThan(2_000);
     await spy.cancelled;
   });
 

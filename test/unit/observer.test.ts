@@ -1,5 +1,5 @@
 // The StreamObserver API's Java semantics, against a scripted transport.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, encodeEnvelope, TripleError, type HttpRequest, type HttpResponse, type Transport } from "triple-es";
 import { createObserverClient, type ClientCallStreamObserver, type StreamObserver } from "triple-es/observer";
@@ -7,6 +7,14 @@ import { resolveTransportConfig } from "../../src/transport/config.js";
 import { InteropService, ServerStreamResponseSchema } from "../gen/triple/interop/v1/interop_pb.js";
 
 const END_OK = encodeEnvelope(2, new TextEncoder().encode("{}"));
+
+/**
+ * Lets every pending promise chain of an in-memory exchange run to quiescence: a few turns of the
+ * event loop, with no timer and no clock. Only for fakes without I/O, where that is exact.
+ */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 
 function transport(roundTrip: (req: HttpRequest) => Promise<HttpResponse>): Transport {
   return { ...resolveTransportConfig({ baseUrl: "http://fake.test" }), roundTrip, requestStreaming: "half-duplex" };
@@ -119,10 +127,12 @@ describe("observer API", () => {
         },
       },
     );
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(seen).toBe(3));
+    await settle();
     expect(seen).toBe(3);
     stream.request(2);
-    await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(seen).toBe(5));
+    await settle();
     expect(seen).toBe(5);
     stream.request(5);
     await c.finished;

@@ -3,7 +3,7 @@
 // Chromium's at-the-limit rejection (wait for a call to end, then retry), the cancel frame, and
 // malformed response heads. The real thing is proven in test/webtransport/browser/ and deno.test.ts.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Code, TripleError, createWebTransportTransport, type WebTransportConstructor } from "triple-es";
 import {
   certificateHashBytes,
@@ -164,9 +164,10 @@ describe("WebTransport transport (fake sessions)", () => {
     const err = await client.unary({ text: "slow" }, { timeoutMs: 50 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TripleError);
     expect((err as TripleError).code).toBe(Code.DeadlineExceeded);
-    await new Promise((r) => setTimeout(r, 20));
-    const ends = fake.seen[0]!.endFrames.map((e) => JSON.parse(e));
-    expect(ends).toEqual([{}, { error: { code: "deadline_exceeded", message: "the deadline of 50 ms was exceeded" } }]);
+    await vi.waitFor(() => {
+      const ends = fake.seen[0]!.endFrames.map((e) => JSON.parse(e));
+      expect(ends).toEqual([{}, { error: { code: "deadline_exceeded", message: "the deadline of 50 ms was exceeded" } }]);
+    });
   });
 
   it("without WebTransport in the runtime (Node): Unimplemented, saying what to use instead", async () => {

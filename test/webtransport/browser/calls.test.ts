@@ -195,10 +195,9 @@ describe("WebTransport deadlines and cancellation (the upstream handler sees the
     const res = await client.unary({}, { timeoutMs: 5000 });
     expect(res.timeoutMs).toBeGreaterThan(4000);
     expect(res.timeoutMs).toBeLessThanOrEqual(5000);
-    const t0 = performance.now();
+    // No clock: a call that waited for the server would have ended with its answer (OK).
     const err = await caught(client.unary({ delayMs: 3000 }, { timeoutMs: 200 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it("a server stream past its deadline: DeadlineExceeded, and the producer stops", async () => {
@@ -206,23 +205,23 @@ describe("WebTransport deadlines and cancellation (the upstream handler sees the
     const seqs: number[] = [];
     const err = await caught(
       (async () => {
-        for await (const m of client.serverStream({ count: 1000, delayMs: 50, streamId }, { timeoutMs: 400 })) seqs.push(m.seq);
+        // The first message at once, the second long after the deadline: mid-stream on any machine.
+        for await (const m of client.serverStream({ count: 2, delayMs: 60_000, streamId }, { timeoutMs: 2_000 })) seqs.push(m.seq);
       })(),
     );
     expect(err.code).toBe(Code.DeadlineExceeded);
-    expect(seqs.length).toBeGreaterThan(0);
+    expect(seqs).toEqual([0]);
     const s = await statsWhen(client, streamId, (x) => x.cancelled);
     expect(s.cancelled).toBe(true);
-    expect(s.produced).toBeLessThan(1000);
+    expect(s.produced).toBe(1);
   });
 
   it("aborting a unary call: Canceled at once", async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 100);
-    const t0 = performance.now();
+    // Canceled, not the server's OK after 3 s: the abort ended the call, whatever the clock says.
     const err = await caught(client.unary({ delayMs: 3000 }, { signal: ac.signal }));
     expect(err.code).toBe(Code.Canceled);
-    expect(performance.now() - t0).toBeLessThan(1500);
   });
 
   it("aborting a server stream: Canceled, and the upstream handler is cancelled", async () => {
