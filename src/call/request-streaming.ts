@@ -29,37 +29,68 @@ export function bidiNeedsStreamingError(url: string): TripleError {
   );
 }
 
-/** Per "fetch" transport, the origins its runtime refused to stream a request body to. */
-const refusedOrigins = new WeakMap<Transport, Set<string>>();
+/**
+ * How long a diagnosed refusal is remembered, in milliseconds. The diagnosis cannot tell a real
+ * refusal (Chromium over HTTP/1.1) from a network blip that happened to end before the HEAD: both
+ * are a TypeError and a reachable origin. Remembered for good, one blip would buffer every later
+ * client stream and fail every bidi call for the transport's life; forgotten after a minute, a
+ * real refusal costs one failed attempt and one HEAD per minute, and a blip costs a minute.
+ */
+export const REFUSAL_MEMORY_MS = 60_000;
+
+/** Per "fetch" transport, the origins its runtime refused to stream a request body to, and until when. */
+const refusedOrigins = new WeakMap<Transport, Map<string, number>>();
 let runtimeStreams: boolean | undefined;
 
 /** What `transport` can do with a streaming request body to `url`: declared, or detected for fetch. */
 export function requestStreamingTo(transport: Transport, url: string): RequestStreaming {
   if (transport.requestStreaming !== "fetch") return transport.requestStreaming;
   runtimeStreams ??= supportsRequestStreams();
-  return runtimeStreams && refusedOrigins.get(transport)?.has(originOf(url)) !== true ? "half-duplex" : "none";
+  return runtimeStreams && !isRefused(transport, originOf(url)) ? "half-duplex" : "none";
+}
+
+/** Whether `origin` refused a streaming body less than {@link REFUSAL_MEMORY_MS} ago; forgets older refusals. */
+function isRefused(transport: Transport, origin: string): boolean {
+  const origins = refusedOrigins.get(transport);
+  const until = origins?.get(origin);
+  if (until === undefined) return false;
+  if (Date.now() < until) return true;
+  origins!.delete(origin);
+  return false;
 }
 
 /**
  * Called when a fetch whose body was a stream failed before any response. Resolves true when the
  * body was the cause: the runtime refused to stream it while the origin answers a plain HEAD
- * (Chromium over HTTP/1.1). The origin is then remembered as "none" for this transport. Only a
- * fetch that rejected with a TypeError qualifies (not an abort, not an HTTP answer). `signal` is
+ * (Chromium over HTTP/1.1). The origin is then remembered as "none" for this transport, for
+ * {@link REFUSAL_MEMORY_MS} (then the next call tries streaming again). Only a
+ * fetch that rejected with a TypeError, or with WebKit's `NotSupportedError`, qualifies (not an
+ * abort, not an HTTP answer). `signal` is
  * the call's: the check ends with the call.
  */
 export async function diagnoseStreamingFailure(transport: Transport, url: string, error: unknown, signal: AbortSignal): Promise<boolean> {
   if (transport.requestStreaming !== "fetch") return false;
-  if (!(error instanceof TripleError && error.code === Code.Unavailable && error.cause instanceof TypeError)) return false;
+  if (!(error instanceof TripleError && error.code === Code.Unavailable && isStreamRefusal(error.cause))) return false;
   try {
     const res = await (transport.fetch ?? globalThis.fetch)(url, { method: "HEAD", signal });
     await res.body?.cancel().catch(() => {});
   } catch {
     return false;
   }
-  const origins = refusedOrigins.get(transport) ?? new Set<string>();
+  const origins = refusedOrigins.get(transport) ?? new Map<string, number>();
   refusedOrigins.set(transport, origins);
-  origins.add(originOf(url));
+  origins.set(originOf(url), Date.now() + REFUSAL_MEMORY_MS);
   return true;
+}
+
+/**
+ * How a runtime's fetch refuses a streaming body: a TypeError (Chromium over HTTP/1.1), or a
+ * DOMException named `NotSupportedError` ("ReadableStream uploading is not supported": WebKit,
+ * whose Request passes the feature probe below but whose fetch will not send the stream).
+ */
+function isStreamRefusal(cause: unknown): boolean {
+  if (cause instanceof TypeError) return true;
+  return typeof cause === "object" && cause !== null && (cause as { name?: unknown }).name === "NotSupportedError";
 }
 
 /**

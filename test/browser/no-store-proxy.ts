@@ -13,7 +13,17 @@ import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const target = new URL(project.getProvidedContext().dubbo.h1);
+  const proxy = await startNoStoreProxy(project.getProvidedContext().dubbo.h1);
+  project.provide("noStoreProxy", proxy.url);
+  return proxy.close;
+}
+
+/**
+ * Starts the proxy in front of `targetUrl` (an HTTP/1.1 listener). Also used by the Firefox and
+ * WebKit read-ahead measurement (test/runtimes/read-ahead.test.ts).
+ */
+export async function startNoStoreProxy(targetUrl: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const target = new URL(targetUrl);
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const upstream = http.request(
@@ -30,11 +40,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  project.provide("noStoreProxy", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  return async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    agent.destroy();
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
   };
 }
 

@@ -61,13 +61,18 @@ export interface Unsupported {
 
 export type Support = Supported | Unsupported;
 
+/** MiB a server may get ahead of a paused consumer, or "unbounded" when nothing stops it. */
+export type ReceiveBacklog = number | "unbounded";
+
 export interface TransportCapabilities {
   readonly unary: Support;
   readonly serverStream: Support;
   readonly clientStream: Support;
   readonly bidi: Support;
   /** Overrides the runtime's `receiveBacklogMiB` for this transport. */
-  readonly receiveBacklogMiB?: number;
+  readonly receiveBacklogMiB?: ReceiveBacklog;
+  /** Status codes that cannot reach the caller here, what they arrive as, and why (e.g. the engine hides the HTTP answer). */
+  readonly codesLost?: readonly { readonly code: Code; readonly arrivesAs: Code; readonly why: string }[];
   /** A note for the support table about the transport as a whole. */
   readonly note?: string;
 }
@@ -82,9 +87,11 @@ export interface RuntimeCapabilities {
   /**
    * Receive backpressure: the most a server may get ahead of a consumer that stopped reading, in
    * MiB (socket buffers plus what the runtime's fetch reads ahead). The suite pauses a stream of
-   * twice this size and asserts the producer stops within it.
+   * twice this size and asserts the producer stops within it. "unbounded": the runtime's fetch
+   * reads a whole response ahead of a paused consumer (no receive backpressure); the suite asserts
+   * that a 128 MiB stream runs to its end unread (./read-ahead.ts).
    */
-  readonly receiveBacklogMiB: number;
+  readonly receiveBacklogMiB: ReceiveBacklog;
   /** Transports this runtime's fetch cannot speak, with the reason (shown in the table). */
   readonly unavailable?: Partial<Record<FetchTransportName, string>>;
   /** The Java and Go servers, over HTTP/1.1 with their protocols. */

@@ -32,6 +32,7 @@ import {
 } from "./capabilities.js";
 import { collect, expectUnsupported, streamError, tripleError } from "./calls.js";
 import { assert, rejection, sleep, Suite } from "./harness.js";
+import { unboundedReadAhead } from "./read-ahead.js";
 import { addServerCases } from "./servers.js";
 
 /** Where one fetch transport of the test server is, and the fetch that reaches it from this runtime. */
@@ -178,15 +179,18 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
         });
       }
       const c = client();
-      t("unary: every status code 1..16 arrives as itself", async () => {
+      // A code the runtime cannot deliver (capability file: codesLost) must arrive as it states.
+      const lost = new Map((transportCaps.codesLost ?? []).map((l) => [l.code as number, l]));
+      t(`unary: every status code 1..16 arrives as itself${lost.size > 0 ? ", but for the codes the runtime loses" : ""}`, async () => {
         const codes = await Promise.all(
           Array.from({ length: 16 }, async (_, i) => {
             const err = await tripleError(c.unary({ error: { code: i + 1, message: `c${i + 1}` } }));
-            assert.equal(err.rawMessage, `c${i + 1}`);
+            if (!lost.has(i + 1)) assert.equal(err.rawMessage, `c${i + 1}`);
             return err.code;
           }),
         );
-        assert.deepEqual(codes, Array.from({ length: 16 }, (_, i) => i + 1), "codes");
+        assert.deepEqual(codes, Array.from({ length: 16 }, (_, i) => lost.get(i + 1)?.arrivesAs ?? i + 1), "codes");
+        if (lost.size > 0) return [...lost.values()].map((l) => `${codeToString(l.code)} arrives as ${codeToString(l.arrivesAs)}: ${l.why}`).join("; ");
       });
       t("unary: error details decode by schema and by registry", async () => {
         const err = await tripleError(c.unary({ error: { code: Code.FailedPrecondition, message: "m", detailReason: "quota" } }));
@@ -231,18 +235,16 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
         assert.atMost(res.timeoutMs, 5000, "server-side deadline");
       });
       t("unary: DeadlineExceeded when the server is slower than the deadline", async () => {
-        const started = Date.now();
+        // No clock: had the call waited for the server, it would have ended with its answer (OK).
         const err = await tripleError(c.unary({ delayMs: 5000 }, { timeoutMs: 200 }));
         assert.equal(err.code, Code.DeadlineExceeded, "code");
-        assert.atMost(Date.now() - started, 3000, "ms until the failure");
       });
       t("unary: Canceled when the caller aborts", async () => {
         const ac = new AbortController();
         setTimeout(() => ac.abort(), 100);
-        const started = Date.now();
+        // Canceled, not the server's OK after its 5 s: the abort ended the call, whatever the clock says.
         const err = await tripleError(c.unary({ delayMs: 5000 }, { signal: ac.signal }));
         assert.equal(err.code, Code.Canceled, "code");
-        assert.atMost(Date.now() - started, 3000, "ms until the failure");
       });
       t("unary: a response over readMaxBytes is ResourceExhausted", async () => {
         const err = await tripleError(client({ readMaxBytes: 1000 }).unary({ payload: new Uint8Array(5000) }));
@@ -313,11 +315,13 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
         assert.equal(msgs[19]!.payload[4095], 4095 & 0xff, "last byte");
       });
       t("server stream: DeadlineExceeded mid-stream", async () => {
+        // The server sends its first message at once, then waits far past the deadline: the call
+        // is mid-stream when the deadline fires however slow the machine is, and exactly one
+        // message can have arrived (a message every 100 ms against 450 ms counted the clock).
         const received: unknown[] = [];
-        const err = await streamError(c.serverStream({ count: 100, delayMs: 100 }, { timeoutMs: 450 }), received);
+        const err = await streamError(c.serverStream({ count: 2, delayMs: 60_000 }, { timeoutMs: 2_000 }), received);
         assert.equal(err.code, Code.DeadlineExceeded, "code");
-        assert.atLeast(received.length, 1, "messages before the deadline");
-        assert.atMost(received.length, 9, "messages before the deadline");
+        assert.equal(received.length, 1, "messages before the deadline");
       });
       t("server stream: abort mid-stream is Canceled, and the server sees the cancel", async () => {
         const id = streamId("abort");
@@ -346,11 +350,17 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
         const s = await statsUntil(id, (x) => x.cancelled);
         assert.equal(s.cancelled, true, "server saw the cancel");
       });
-      t(
+      const backlogMiB = transportCaps.receiveBacklogMiB ?? caps.receiveBacklogMiB;
+      if (backlogMiB === "unbounded") {
+        t(
+          "server stream: no receive backpressure, the engine reads the whole response ahead of a paused consumer",
+          () => unboundedReadAhead(c, statsClient, streamId("read-ahead")),
+          60_000,
+        );
+      } else t(
         "server stream: receive backpressure stops the server's producer, then delivers everything",
         async () => {
           const SIZE = 64 * 1024;
-          const backlogMiB = transportCaps.receiveBacklogMiB ?? caps.receiveBacklogMiB;
           const COUNT = backlogMiB * 2 * 16; // twice the allowed backlog
           const id = streamId("bp");
           const it = c.serverStream({ count: COUNT, size: SIZE, streamId: id })[Symbol.asyncIterator]();
@@ -465,10 +475,9 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
           await sleep(2000);
           yield { seq: 1, streamId: id };
         })();
-        const started = Date.now();
+        // Canceled, not a response: the abort ended the upload while the input still slept.
         const err = await tripleError(c.clientStream(requests, { signal: ac.signal }));
         assert.equal(err.code, Code.Canceled, "code");
-        assert.atMost(Date.now() - started, 3000, "ms until the failure");
         if (streamed) {
           const s = await statsUntil(id, (x) => x.cancelled);
           assert.equal(s.cancelled, true, "server saw the cancel");
