@@ -3,7 +3,8 @@
 //
 //   node bench/profile.mjs                          triple-es, 64 B server stream, pre-encoded producer
 //   node bench/profile.mjs --client connect         another client (raw, triple, connect, dubbo)
-//   node bench/profile.mjs --scenario ss64k         64 KiB messages (also ss64, unary, cs64)
+//   node bench/profile.mjs --scenario ss64k         64 KiB messages (also ss64, unary, unary16, cs64,
+//                                                   cs64async, cs64open)
 //   npm run bench:profile                           (the first form)
 //
 // The client bundle is unminified and has a source map, so each sample is attributed to the
@@ -31,7 +32,10 @@ const jobs = {
   ss64: { scenario: "server-stream", server: "dubbo", count: 50_000, size: 64, reps: 4 },
   ss64k: { scenario: "server-stream", server: "pre", count: 1000, size: 65536, reps: 10 },
   unary: { scenario: "unary", server: "dubbo", size: 64, concurrency: 1, calls: 3000 },
+  unary16: { scenario: "unary", server: "dubbo", size: 64, concurrency: 16, calls: 6000 },
   cs64: { scenario: "client-stream", server: "dubbo", count: 50_000, size: 64, mode: "iterable" },
+  cs64async: { scenario: "client-stream", server: "dubbo", count: 300_000, size: 64, mode: "async" },
+  cs64open: { scenario: "client-stream", server: "dubbo", count: 300_000, size: 64, mode: "open" },
 };
 
 const profDir = join(benchDir, "out", "prof");

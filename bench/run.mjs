@@ -83,6 +83,18 @@ const scenarios = [
     rows: [
       ["msgsPerSec", `client stream ${quick ? "10k" : "50k"} × 64 B, requests from an iterable (msgs/s)`, "↑"],
       ["cpuUsPerMsg", "client CPU per client-stream message (µs)", "↓"],
+      ["firstCallCpuUsPerMsg", "the same, first full-size call of the process (µs)", "↓"],
+    ],
+  },
+  {
+    key: "cs64async",
+    clients: ["triple"],
+    rawFrom: "cs64",
+    job: { scenario: "client-stream", server: "dubbo", count: quick ? 10_000 : 50_000, size: 64, mode: "async" },
+    rows: [
+      ["msgsPerSec", "client stream, requests from an async generator (msgs/s)", "↑"],
+      ["cpuUsPerMsg", "client CPU per client-stream message, async generator (µs)", "↓"],
+      ["firstCallCpuUsPerMsg", "the same, first full-size call of the process (µs)", "↓"],
     ],
   },
   {
@@ -93,6 +105,7 @@ const scenarios = [
     rows: [
       ["msgsPerSec", "client stream, triple-es `open()` call API + write queue (msgs/s)", "↑"],
       ["cpuUsPerMsg", "client CPU per client-stream message, `open()` (µs)", "↓"],
+      ["firstCallCpuUsPerMsg", "the same, first full-size call of the process (µs)", "↓"],
     ],
   },
   {

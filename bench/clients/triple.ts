@@ -35,6 +35,13 @@ function makeClient(baseUrl: string): BenchClient {
         const res = await call.response;
         return { count: Number(res.count), bytes: Number(res.bytes) };
       }
+      if (mode === "async") {
+        const requests = async function* () {
+          for (let i = 0; i < count; i++) yield { payload };
+        };
+        const res = await client.clientStream(requests());
+        return { count: Number(res.count), bytes: Number(res.bytes) } satisfies Sums;
+      }
       function* requests() {
         for (let i = 0; i < count; i++) yield { payload };
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EnvelopeParser, type Compression, type Envelope } from "triple-es";
+import { type Compression } from "triple-es";
+import { EnvelopeParser, type Envelope } from "triple-es/internal";
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, WriteQueue, type WriteQueueOptions } from "../../../src/call/write-queue.js";
 
 /** Messages are byte arrays here; serialize is the identity. */
@@ -52,11 +53,12 @@ describe("WriteQueue: send and drain", () => {
 
   it(`batches at most ${MAX_BATCH_MESSAGES} envelopes per chunk`, async () => {
     const q = queue({ highWaterMark: Infinity });
-    for (let i = 0; i < 300; i++) void q.send(Uint8Array.of(i & 0xff));
+    const n = 2 * MAX_BATCH_MESSAGES + 44;
+    for (let i = 0; i < n; i++) void q.send(Uint8Array.of(i & 0xff));
     q.close();
     const chunks = await readAll(q.body);
-    expect(chunks.map((c) => c.byteLength / 6)).toEqual([128, 128, 44]);
-    expect(envelopes(chunks).map((e) => e.data[0])).toEqual(Array.from({ length: 300 }, (_, i) => i & 0xff));
+    expect(chunks.map((c) => c.byteLength / 6)).toEqual([MAX_BATCH_MESSAGES, MAX_BATCH_MESSAGES, 44]);
+    expect(envelopes(chunks).map((e) => e.data[0])).toEqual(Array.from({ length: n }, (_, i) => i & 0xff));
     expect(q.chunksWritten).toBe(3);
   });
 
@@ -95,6 +97,48 @@ describe("WriteQueue: send and drain", () => {
     await reader.read();
     await microtasks();
     expect(written).toBe(true);
+  });
+
+  it("a send settles with its own chunk: handed out, it stays resolved when later messages are cancelled", async () => {
+    const q = queue({ highWaterMark: Infinity, maxBatchMessages: 2 });
+    const settled: string[] = [];
+    const track = (name: string, p: Promise<void>) =>
+      p.then(
+        () => settled.push(`${name} ok`),
+        () => settled.push(`${name} failed`),
+      );
+    // Three messages queued in one go: the first chunk takes two of them (the cap), the third waits.
+    track("a", q.send(bytes(1)));
+    track("b", q.send(bytes(1)));
+    track("c", q.send(bytes(1)));
+    const reader = q.body.getReader();
+    const first = await reader.read();
+    expect(envelopes([first.value!])).toHaveLength(2);
+    await microtasks();
+    expect(settled).toEqual(["a ok", "b ok"]);
+    // A message sent after a pull took the queue's messages never shares their fate.
+    track("d", q.send(bytes(1)));
+    q.cancel(new Error("stop"));
+    await microtasks();
+    expect(settled).toEqual(["a ok", "b ok", "c failed", "d failed"]);
+  });
+
+  it("an async sender (one message every few microtasks) still fills a chunk before it leaves", async () => {
+    const q = queue();
+    const reader = q.body.getReader();
+    const first = reader.read();
+    await tick();
+    const sender = (async () => {
+      async function* gen() {
+        for (let i = 0; i < 50; i++) yield bytes(1, i);
+      }
+      for await (const m of gen()) void q.send(m);
+    })();
+    const r = await first;
+    await sender;
+    expect(envelopes([r.value!]).map((e) => e.data[0])).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    q.close();
+    expect((await reader.read()).done).toBe(true);
   });
 
   it("compresses at drain time and flags the envelope; readiness counts uncompressed bytes", async () => {
