@@ -37,6 +37,7 @@ export default defineConfig({
       "triple-es/protocol-java": repo("src/protocol-java/index.ts"),
       "triple-es/protocol-go": repo("src/protocol-go/index.ts"),
       "triple-es/websocket": repo("src/websocket.ts"),
+      "triple-es/internal": repo("src/internal.ts"),
       "triple-es": repo("src/index.ts"),
     },
   },

@@ -1,6 +1,7 @@
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { Transport } from "./transport/transport.js";
 import type { CallOptions, ClientOptions, MethodBinding } from "./call-options.js";
+import { methodPropertyNames, type MethodProperty } from "./method-names.js";
 
 export type { CallOptions, ClientOptions, MethodBinding } from "./call-options.js";
 import { runUnaryCall } from "./call/unary.js";
@@ -121,23 +122,31 @@ export type MethodFn<M extends Pick<DescMethod, "input" | "output" | "methodKind
       ? ClientStreamFn<M["input"], M["output"]>
       : BidiStreamFn<M["input"], M["output"]>;
 
-/** A client for a generated service descriptor: one function per method, by its `localName`. */
+/**
+ * A client for a service descriptor: one function per method, named as generated clients name
+ * them (`say_hello` → `sayHello`, `then` → `then$`; see `methodPropertyNames`).
+ */
 export type Client<S extends DescService> = {
-  [K in keyof S["method"]]: S["method"][K] extends Pick<DescMethod, "input" | "output" | "methodKind">
+  [K in keyof S["method"] as K extends string ? MethodProperty<K> : never]: S["method"][K] extends Pick<
+    DescMethod,
+    "input" | "output" | "methodKind"
+  >
     ? MethodFn<S["method"][K]>
     : never;
 };
 
 /**
- * A client for any service descriptor from protoc-gen-es, without generated client code.
- * Generated clients (`protoc-gen-triple-es`) add JSDoc and names that never collide; this
- * generic form keys methods by `localName`.
+ * A client for any service descriptor from protoc-gen-es, without generated client code. Its
+ * properties have the names generated clients use, so switching between the two changes no call
+ * site. Two methods whose names collide after lowerCamelCase (`GetFoo`, `get_foo`) get `$1`
+ * suffixes at run time that the type cannot express: generate a client for such a service.
  */
 export function createClient<S extends DescService>(service: S, transport: Transport, options?: ClientOptions): Client<S> {
   const client: Record<string, unknown> = {};
-  for (const method of service.methods) {
-    client[method.localName] = createMethodFn(method, transport, options);
-  }
+  const names = methodPropertyNames(service.methods);
+  service.methods.forEach((method, i) => {
+    client[names[i]!] = createMethodFn(method, transport, options);
+  });
   return client as Client<S>;
 }
 

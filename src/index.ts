@@ -2,7 +2,6 @@ export { Code, codeToString } from "./code.js";
 export { TripleError, type ErrorDetail, type TripleErrorInit } from "./errors.js";
 export {
   createClient,
-  createMethodFn,
   createUnaryFn,
   createServerStreamFn,
   createClientStreamFn,
@@ -16,6 +15,8 @@ export {
   type ClientStreamFn,
   type BidiStreamFn,
 } from "./client.js";
+export { findMethod } from "./find-method.js";
+export { methodPropertyNames, type MethodProperty } from "./method-names.js";
 export type { StreamInput } from "./call/client-stream.js";
 export {
   DEFAULT_SEND_HIGH_WATER_MARK,
@@ -27,8 +28,8 @@ export {
   type BidiStreamCall,
 } from "./call/stream-call.js";
 export type { RequestMode } from "./call/request-streaming.js";
-export { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "./call/write-queue.js";
 export { createFetchTransport, type FetchTransportOptions } from "./transport/fetch.js";
+export { createTransport, type CustomTransportOptions } from "./transport/custom.js";
 export {
   createWebTransportTransport,
   type WebTransportTransport,
@@ -63,5 +64,3 @@ export {
   appendBinaryHeader,
   getBinaryHeader,
 } from "./metadata.js";
-export { encodeEnvelope, EnvelopeDecoder, EnvelopeParser, FLAG_COMPRESSED, type Envelope } from "./protocol/envelope.js";
-export { FLAG_END_STREAM } from "./protocol-triple/end-stream.js";

@@ -29,6 +29,7 @@ import { createUnaryFn, type CallOptions, type ClientOptions, type MethodBinding
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
 import type { Transport } from "./transport/transport.js";
+import { methodPropertyNames, type MethodProperty } from "./method-names.js";
 
 /** Receives a stream of values: Java's `StreamObserver<T>`. */
 export interface StreamObserver<T> {
@@ -84,15 +85,15 @@ export type ObserverMethod<M extends Pick<DescMethod, "input" | "output" | "meth
         responseObserver: ClientResponseObserver<MessageInitShape<M["input"]>, MessageShape<M["output"]>> | StreamObserver<MessageShape<M["output"]>>,
       ) => ClientCallStreamObserver<MessageInitShape<M["input"]>>;
 
-/** A client whose methods take observers, keyed by the methods' `localName`. */
+/** A client whose methods take observers, named as `createClient` and generated clients name them. */
 export type ObserverClient<S extends DescService> = {
-  [K in keyof S["method"]]: S["method"][K] extends Pick<DescMethod, "input" | "output" | "methodKind">
+  [K in keyof S["method"] as K extends string ? MethodProperty<K> : never]: S["method"][K] extends Pick<DescMethod, "input" | "output" | "methodKind">
     ? ObserverMethod<S["method"][K]>
     : never;
 };
 
 /** Per-call settings for observer methods: the call options, plus the send queue's mark. */
-export type ObserverCallOptions = CallOptions & Pick<OpenOptions, "highWaterMark">;
+export type ObserverCallOptions = CallOptions & Pick<OpenOptions, "sendHighWaterMarkBytes">;
 
 /**
  * A client for `service` with Java-style observer methods: `unary(request, observer)`,
@@ -106,12 +107,14 @@ export function createObserverClient<S extends DescService>(
 ): ObserverClient<S> {
   const client: Record<string, unknown> = {};
   const callOptions = options?.callOptions ?? {};
-  for (const method of service.methods) {
+  const names = methodPropertyNames(service.methods);
+  service.methods.forEach((method, i) => {
+    const name = names[i]!;
     const binding: MethodBinding = { service, method, transport, options: options ?? {} };
     switch (method.methodKind) {
       case "unary": {
         const fn = createUnaryFn(method, transport, options);
-        client[method.localName] = (request: MessageInitShape<DescMessage>, observer: StreamObserver<unknown>) => {
+        client[name] = (request: MessageInitShape<DescMessage>, observer: StreamObserver<unknown>) => {
           fn(request, callOptions)
             .then(
               (response) => {
@@ -125,17 +128,17 @@ export function createObserverClient<S extends DescService>(
         break;
       }
       case "server_streaming":
-        client[method.localName] = (request: MessageInitShape<DescMessage>, observer: StreamObserver<unknown>) => {
+        client[name] = (request: MessageInitShape<DescMessage>, observer: StreamObserver<unknown>) => {
           startObserved(binding, "server_streaming", observer, callOptions, request);
         };
         break;
       default: {
         const kind = method.methodKind;
-        client[method.localName] = (observer: StreamObserver<unknown>) =>
+        client[name] = (observer: StreamObserver<unknown>) =>
           startObserved(binding, kind, observer, callOptions, undefined);
       }
     }
-  }
+  });
   return client as ObserverClient<S>;
 }
 

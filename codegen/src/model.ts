@@ -5,12 +5,8 @@ import { methodPropertyNames, serviceNames, type ServiceNames } from "./names.js
 
 /** One RPC as the printers see it: every decision already made. */
 export interface MethodModel {
+  /** Bound by its `.proto` name in generated code (`findMethod`), never by position. */
   readonly method: DescMethod;
-  /**
-   * Position in `Service.methods`. Generated code indexes by position, not by protoc-gen-es's
-   * `localName` keys, because those keys can collide (`GetFoo` and `getFoo`).
-   */
-  readonly index: number;
   /** The client property, unique within the service and safe on an object literal. */
   readonly property: string;
   readonly kind: CallKind;
@@ -40,7 +36,6 @@ export function serviceModel(service: DescService): ServiceModel {
     factoryDoc: factoryDoc(service, names),
     methods: service.methods.map((method, index) => ({
       method,
-      index,
       property: properties[index] ?? method.localName,
       kind: callKinds[method.methodKind],
       doc: methodDoc(method),

@@ -1,24 +1,4 @@
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
-import { protoCamelCase } from "@bufbuild/protobuf/reflect";
-
-/**
- * Property names a client object must not own. `__proto__` in an object literal sets the
- * prototype instead of a property; the `Object.prototype` names would break printing, JSON and
- * `hasOwnProperty` checks on the client; and a `then` property makes the client a thenable, so
- * `await client` or returning it from an async function would silently call the RPC.
- */
-const unsafeProperties: ReadonlySet<string> = new Set([
-  "__proto__",
-  "constructor",
-  "hasOwnProperty",
-  "isPrototypeOf",
-  "propertyIsEnumerable",
-  "toJSON",
-  "toLocaleString",
-  "toString",
-  "valueOf",
-  "then",
-]);
+import type { DescService } from "@bufbuild/protobuf";
 
 /** The exported names generated for one service. */
 export interface ServiceNames {
@@ -39,33 +19,7 @@ export function serviceNames(service: DescService): ServiceNames {
 }
 
 /**
- * The client property for each method of a service, in declaration order: lowerCamelCase
- * (`get_foo` → `getFoo`), `$`-escaped when unsafe (`then` → `then$`), and `$1`, `$2`… on a
- * collision (`GetFoo` and `get_foo`). Protobuf names never contain `$`, so an escaped name can
- * never equal a plain one; the first method keeps the plain name, so adding a method later
- * never renames an earlier one.
+ * Method properties come from the runtime's own naming function, compiled into this package from
+ * the runtime's source, so `createClient` and generated clients can never name a method differently.
  */
-export function methodPropertyNames(methods: readonly DescMethod[]): string[] {
-  const taken = new Set<string>();
-  return methods.map((method) => {
-    const base = lowerCamelCase(method.name);
-    let name = unsafeProperties.has(base) ? `${base}$` : base;
-    for (let i = 1; taken.has(name); i++) {
-      name = `${base}$${i}`;
-    }
-    taken.add(name);
-    return name;
-  });
-}
-
-/**
- * `Say_hello` → `sayHello`. A name that would start with a digit after dropping underscores
- * (`_1st`) keeps its protobuf spelling, which is always a valid identifier.
- */
-function lowerCamelCase(protoName: string): string {
-  const camel = protoCamelCase(protoName);
-  if (!/^[A-Za-z]/.test(camel)) {
-    return protoName;
-  }
-  return camel.charAt(0).toLowerCase() + camel.slice(1);
-}
+export { methodPropertyNames } from "../../src/method-names.js";

@@ -66,14 +66,19 @@ function printFactory(f: GeneratedFile, model: ServiceModel, target: Target): vo
   f.print("}");
 }
 
-/** `createUnaryFn<I, O>(Greeter.methods[0]!, transport, options)`, per target. */
+/**
+ * `createUnaryFn<I, O>(findMethod(Greeter, "Say", "unary"), transport, options)`, per target. The
+ * method is found by its name and kind, not by position, so a `_pb` file generated from another
+ * version of the `.proto` fails as the client is created instead of calling the wrong method.
+ */
 function methodFactoryCall(f: GeneratedFile, model: ServiceModel, m: MethodModel, target: "ts" | "js"): Printable {
   const factory = f.import(m.kind.factory, runtimeModule);
-  const descriptor = [f.importSchema(model.service), `.methods[${m.index}]`];
+  const findMethod = f.import("findMethod", runtimeModule);
+  const descriptor = [findMethod, "(", f.importSchema(model.service), ", ", f.string(m.method.name), ", ", f.string(m.method.methodKind), ")"];
   if (target === "js") {
     return [factory, "(", descriptor, ", transport, options)"];
   }
-  return [factory, typeArgs(f, m), "(", descriptor, "!, transport, options)"];
+  return [factory, typeArgs(f, m), "(", descriptor, ", transport, options)"];
 }
 
 /** `<typeof InSchema, typeof OutSchema>`: the schemas are imported for their types only. */

@@ -2,7 +2,8 @@
 // stream to which messages are sent one by one or in batches, then closed.
 
 import { toJson, type DescMethod, type Message } from "@bufbuild/protobuf";
-import { createMethodFn, type CallOptions } from "triple-es";
+import { type CallOptions } from "triple-es";
+import { createMethodFn } from "triple-es/internal";
 import { support } from "./capabilities.js";
 import { methodPath, typeRegistry } from "./descriptors.js";
 import { h, headersToObject, mount } from "./dom.js";

@@ -7,7 +7,8 @@
 // response iterable, gated by request(n) credits. Either way the page code above is the same.
 
 import { create, toBinary, type DescMethod, type Message, type MessageInitShape, type DescMessage } from "@bufbuild/protobuf";
-import { createMethodFn, type CallOptions, type Transport } from "triple-es";
+import { type CallOptions, type Transport } from "triple-es";
+import { createMethodFn } from "triple-es/internal";
 
 export interface OpenOptions {
   /** For server streams: the one request. */
@@ -75,8 +76,8 @@ export function openCall(method: DescMethod, transport: Transport, options: Open
 function viaOpen(fn: Openable, method: DescMethod, o: OpenOptions): FlowCall {
   const init = {
     ...o.call,
-    responseHighWaterMark: o.responseHighWaterMark,
-    ...(o.sendHighWaterMark !== undefined ? { highWaterMark: o.sendHighWaterMark } : {}),
+    receiveHighWaterMarkMessages: o.responseHighWaterMark,
+    ...(o.sendHighWaterMark !== undefined ? { sendHighWaterMarkBytes: o.sendHighWaterMark } : {}),
     ...(o.initialRequest !== undefined ? { initialRequest: o.initialRequest } : {}),
   };
   const call = method.methodKind === "server_streaming" ? fn.open(o.request, init) : fn.open(init);

@@ -4,7 +4,8 @@
 // SDK asks for it, so watching the wire never changes backpressure. Request bodies (client and
 // bidi streams) are watched the same way, as the browser pulls them.
 
-import { EnvelopeParser, type Transport } from "triple-es";
+import { type Transport } from "triple-es";
+import { EnvelopeParser } from "triple-es/internal";
 
 export interface Frame {
   /** Which fetch call the frame belongs to (one per RPC). */

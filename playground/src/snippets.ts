@@ -1,7 +1,7 @@
 // "Copy as curl" and "TypeScript snippet" for the current method, request and connection settings.
 
 import { toBinary, toJsonString, type DescMethod, type Message } from "@bufbuild/protobuf";
-import { encodeEnvelope } from "triple-es";
+import { encodeEnvelope } from "triple-es/internal";
 import { isGenerated, methodPath, typeRegistry } from "./descriptors.js";
 import { h, mount } from "./dom.js";
 import type { FormatChoice, ServerChoice } from "./state.js";

@@ -20,12 +20,12 @@ export interface OpenOptions extends CallOptions {
    * Send side: queued request bytes (envelope prefix + message, before compression) at which
    * `isReady` turns false. Default 64 KiB ({@link DEFAULT_SEND_HIGH_WATER_MARK}).
    */
-  highWaterMark?: number;
+  sendHighWaterMarkBytes?: number;
   /**
    * Receive side: how many parsed responses may wait for the reader. Default 1. Ignored in
    * credit mode, where a response is read from the network only for a granted credit.
    */
-  responseHighWaterMark?: number;
+  receiveHighWaterMarkMessages?: number;
   /**
    * Manual credit mode (gRPC's / Dubbo's `disableAutoRequestWithInitial`): deliver at most this
    * many responses until `request(n)` grants more. Without it, responses flow as they are read.
@@ -164,7 +164,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     // Options are validated (by these constructors) before the call's signal exists, so that a
     // bad option does not leave a deadline timer behind.
     this.credits = options.initialRequest !== undefined ? new ResponseCredits(options.initialRequest) : undefined;
-    const highWaterMark = options.highWaterMark;
+    const highWaterMark = options.sendHighWaterMarkBytes;
     this.queue = new WriteQueue<MessageInitShape<I>>({
       serialize: (m) => serializeChecked(transport, method.input, create(method.input, m) as Message),
       compression: transport.sendCompression,
@@ -223,7 +223,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   /**
    * The responses as a pull-based ReadableStream, made on first access: each pull is one
    * {@link read}. In credit mode nothing is parsed ahead of a credit; otherwise up to
-   * `responseHighWaterMark` responses wait. Cancelling it cancels the call.
+   * `receiveHighWaterMarkMessages` responses wait. Cancelling it cancels the call.
    */
   get responses(): ReadableStream<MessageShape<O>> {
     this.readBy ??= "responses";
@@ -235,7 +235,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
           else await this.reader?.cancel(reason).catch(noop);
         },
       },
-      this.credits !== undefined ? 0 : Math.max(0, this.options.responseHighWaterMark ?? 1),
+      this.credits !== undefined ? 0 : Math.max(0, this.options.receiveHighWaterMarkMessages ?? 1),
     );
     return this.responsesStream;
   }

@@ -11,16 +11,25 @@ export interface FetchTransportOptions extends TransportOptions {
    * Defaults to the global `fetch`, looked up at call time so later patches (msw) apply.
    */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The request's credentials mode, for APIs authenticated by cookies on another origin:
+   * `"include"` sends the cookies on CORS calls (the server must answer with
+   * `Access-Control-Allow-Credentials: true` and a concrete origin). Unset, the runtime's default
+   * applies (`"same-origin"` in browsers); it is left unset by default because workerd rejects the
+   * field.
+   */
+  credentials?: RequestCredentials;
 }
 
 /**
  * A transport over the Fetch API, for browsers, Deno, Bun, Cloudflare Workers and Node.
- * It sets no `mode`, `credentials` or `redirect`: workerd rejects some of those, and the
- * runtime defaults are right for an API call.
+ * It sets no `mode` or `redirect`, and `credentials` only when asked: workerd rejects some of
+ * those, and the runtime defaults are right for an API call.
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const config = resolveTransportConfig(options);
   const customFetch = options.fetch;
+  const credentials = options.credentials;
   return {
     ...config,
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
@@ -31,6 +40,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         signal: req.signal,
       };
       if (req.body instanceof ReadableStream) init.duplex = "half";
+      if (credentials !== undefined) init.credentials = credentials;
       let res: Response;
       try {
         res = await (customFetch ?? globalThis.fetch)(req.url, init);

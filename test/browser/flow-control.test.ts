@@ -7,7 +7,8 @@
 // async-iterable forms.
 
 import { describe, expect, it } from "vitest";
-import { Code, createClient, createFetchTransport, MAX_BATCH_MESSAGES } from "triple-es";
+import { Code, createClient, createFetchTransport } from "triple-es";
+import { MAX_BATCH_MESSAGES } from "triple-es/internal";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import {
   batchedBurst,

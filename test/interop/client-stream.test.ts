@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createClient, createFetchTransport, MAX_BATCH_MESSAGES } from "triple-es";
+import { createClient, createFetchTransport } from "triple-es";
+import { MAX_BATCH_MESSAGES } from "triple-es/internal";
 import { gzip } from "triple-es/gzip";
 import { json } from "triple-es/json";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";

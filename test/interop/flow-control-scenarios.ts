@@ -166,7 +166,7 @@ export async function slowReader(
   const { count, size, highWaterMark, readDelayMs } = options;
   const holdId = uniqueId("hold");
   const streamId = uniqueId("slow");
-  const call: UploadCall = client.clientStream.open({ highWaterMark });
+  const call: UploadCall = client.clientStream.open({ sendHighWaterMarkBytes: highWaterMark });
   const payload = new Uint8Array(size);
   let sent = 0;
   let maxQueued = 0;
@@ -213,7 +213,7 @@ export async function slowReader(
 export async function cancelMidUpload(client: InteropClient, tap: BodyTap, options: { size: number; highWaterMark: number }) {
   const holdId = uniqueId("hold");
   const streamId = uniqueId("cancel");
-  const call: UploadCall = client.clientStream.open({ highWaterMark: options.highWaterMark });
+  const call: UploadCall = client.clientStream.open({ sendHighWaterMarkBytes: options.highWaterMark });
   const payload = new Uint8Array(options.size);
   const sends: Promise<void>[] = [];
   let seq = 0;

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setupServer } from "msw/node";
 import { http, HttpResponse } from "msw";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Code, createClient, createFetchTransport, encodeEnvelope, TripleError, type FetchTransportOptions } from "triple-es";
+import { Code, createClient, createFetchTransport, TripleError, type FetchTransportOptions } from "triple-es";
+import { encodeEnvelope } from "triple-es/internal";
 import { json } from "triple-es/json";
 import { gzip } from "triple-es/gzip";
 import {

@@ -1,7 +1,8 @@
 // The StreamObserver API's Java semantics, against a scripted transport.
 import { describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Code, encodeEnvelope, TripleError, type HttpRequest, type HttpResponse, type Transport } from "triple-es";
+import { Code, TripleError, type HttpRequest, type HttpResponse, type Transport } from "triple-es";
+import { encodeEnvelope } from "triple-es/internal";
 import { createObserverClient, type ClientCallStreamObserver, type StreamObserver } from "triple-es/observer";
 import { resolveTransportConfig } from "../../src/transport/config.js";
 import { InteropService, ServerStreamResponseSchema } from "../gen/triple/interop/v1/interop_pb.js";

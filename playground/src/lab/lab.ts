@@ -77,7 +77,7 @@ export class Lab {
         ? [
             h("label", {}, "messages ", this.count),
             h("label", {}, "chunk bytes ", this.chunk),
-            h("label", { title: "OpenOptions.responseHighWaterMark: parsed responses that may wait for the reader" }, "response high-water mark ", this.hwm),
+            h("label", { title: "OpenOptions.receiveHighWaterMarkMessages: parsed responses that may wait for the reader" }, "response high-water mark ", this.hwm),
             h("label", { class: "slider" }, "consumer delay ", this.delay, this.delayOut),
             h("label", { title: "Dubbo: disableAutoRequestWithInitial(n), then request(n)" }, this.manual, " manual flow control, initial ", this.initial),
             h("span", {}, this.requestN, this.requestButton),
@@ -85,7 +85,7 @@ export class Lab {
         : [
             h("label", {}, "messages ", this.sendCount),
             h("label", {}, "chunk bytes ", this.sendChunk),
-            h("label", { title: "OpenOptions.highWaterMark: queued request bytes at which isReady turns false" }, "send high-water mark (KiB) ", this.sendHwm),
+            h("label", { title: "OpenOptions.sendHighWaterMarkBytes: queued request bytes at which isReady turns false" }, "send high-water mark (KiB) ", this.sendHwm),
             h("label", { class: "slider" }, "server read delay ", this.serverDelay, this.serverDelayOut),
             h("label", { title: "Dubbo: while (isReady()) onNext(...), resumed by the onReady handler" }, this.respectReady, " send only while isReady (await ready())"),
           ];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { codegenTestDir, repoRoot } from "./paths.js";
 
 const codegenDir = join(repoRoot, "codegen");
-const entryPoints = ["triple-es-gen.js", "protoc-gen-triple-es.js"].map((f) => join(codegenDir, "dist", f));
+const entryPoints = ["triple-es-gen.js", "protoc-gen-triple-es.js"].map((f) => join(codegenDir, "dist", "codegen", "src", f));
 // Kept in the tests' scratch directory, not in codegen/dist, so the published package stays clean.
 const scratch = join(codegenTestDir, ".out");
 const stampFile = join(scratch, "codegen-source.sha256");
@@ -39,7 +39,7 @@ function builtHash(): string | undefined {
 /** A hash of every input of the build, so a stale dist is rebuilt whatever the timestamps say. */
 function sourceHash(): string {
   const h = createHash("sha256");
-  const files = [join(codegenDir, "tsconfig.json"), ...listTs(join(codegenDir, "src"))];
+  const files = [join(codegenDir, "tsconfig.json"), join(repoRoot, "src", "method-names.ts"), ...listTs(join(codegenDir, "src"))];
   for (const file of files) h.update(file).update("\0").update(readFileSync(file)).update("\0");
   return h.digest("hex");
 }

@@ -7,7 +7,8 @@
 // The scenarios are test/interop/flow-control-scenarios.ts, shared with the Node and Chromium
 // runners; only the bidi slow-consumer scenario (full duplex only, so of no use to Chromium) is
 // here. flow.json is deno.json plus "triple-es/observer", which the shared scenarios import.
-import { createClient, createFetchTransport, MAX_BATCH_MESSAGES } from "triple-es";
+import { createClient, createFetchTransport } from "triple-es";
+import { MAX_BATCH_MESSAGES } from "triple-es/internal";
 import { InteropService } from "../../gen/triple/interop/v1/interop_pb.js";
 import {
   batchedBurst,
@@ -54,7 +55,7 @@ const transport = createFetchTransport({ baseUrl: config.h2tls, fetch: h2Fetch }
 async function bidiSlowConsumer(client: InteropClient, options: { count: number; size: number; highWaterMark: number }) {
   const { count, size, highWaterMark } = options;
   const streamId = uniqueId("bidi-slow");
-  const call = client.bidiStream.open({ highWaterMark });
+  const call = client.bidiStream.open({ sendHighWaterMarkBytes: highWaterMark });
   const payload = new Uint8Array(size);
   let sent = 0;
   let notReadyTimes = 0;

@@ -7,12 +7,12 @@ import {
   Code,
   createClient,
   createFetchTransport,
-  encodeEnvelope,
   TripleError,
   type HttpRequest,
   type HttpResponse,
   type Transport,
 } from "triple-es";
+import { encodeEnvelope } from "triple-es/internal";
 import { createObserverClient, type ClientCallStreamObserver } from "triple-es/observer";
 import { resolveTransportConfig } from "../../../src/transport/config.js";
 import { effectiveTimeoutMs, MAX_TIMER_MS } from "../../../src/call/deadline.js";

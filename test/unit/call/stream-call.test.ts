@@ -6,13 +6,12 @@ import {
   Code,
   createClient,
   createFetchTransport,
-  encodeEnvelope,
-  EnvelopeParser,
   TripleError,
   type HttpRequest,
   type HttpResponse,
   type Transport,
 } from "triple-es";
+import { encodeEnvelope, EnvelopeParser } from "triple-es/internal";
 import { resolveTransportConfig } from "../../../src/transport/config.js";
 import {
   BidiRequestSchema,
@@ -114,7 +113,7 @@ describe("request modes", () => {
         return uploadReply((await readRequests(req.body)).length);
       }, "none"),
     );
-    const call = client.clientStream.open({ highWaterMark: 10 });
+    const call = client.clientStream.open({ sendHighWaterMarkBytes: 10 });
     expect(call.requestMode).toBe("buffered");
     for (let seq = 0; seq < 100; seq++) {
       expect(call.isReady).toBe(true);
@@ -315,7 +314,7 @@ describe("cancel, deadline, errors", () => {
           }),
         ),
     );
-    const call = createClient(InteropService, transport).bidiStream.open({ highWaterMark: 1 });
+    const call = createClient(InteropService, transport).bidiStream.open({ sendHighWaterMarkBytes: 1 });
     const sends = [call.send({ seq: 1, payload: new Uint8Array(10) }), call.send({ seq: 2 })];
     call.cancel();
     for (const p of [...sends, call.ready, call.header, call.trailer, call.responses.getReader().read()]) {

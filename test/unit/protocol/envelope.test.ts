@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Code, EnvelopeDecoder, EnvelopeParser, encodeEnvelope, TripleError, type Envelope } from "triple-es";
+import { Code, TripleError } from "triple-es";
+import { EnvelopeDecoder, EnvelopeParser, encodeEnvelope, type Envelope } from "triple-es/internal";
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));

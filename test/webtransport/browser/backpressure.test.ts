@@ -60,7 +60,7 @@ describe("WebTransport backpressure", () => {
     const MAX = 1024; // 64 MiB: far more than any buffer on the way holds
     const holdId = uniqueId("hold");
     const streamId = uniqueId("slow-reader");
-    const call = client.clientStream.open({ highWaterMark: 256 * KiB });
+    const call = client.clientStream.open({ sendHighWaterMarkBytes: 256 * KiB });
     const payload = new Uint8Array(SIZE);
     let sent = 0;
     // The first message holds the handler (it reads nothing more until ReleaseHold).

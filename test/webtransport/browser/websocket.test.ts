@@ -112,7 +112,7 @@ describe.each(servers)("WebSocket → gateway → %s", (server) => {
     const holdId = uniqueId(`ws-hold-${server}`);
     const total = 600; // 9.4 MiB: far more than the gateway's window and the server's buffers
     const message = new Uint8Array(16 * 1024);
-    const call = client.clientStream.open({ highWaterMark: 64 * 1024 });
+    const call = client.clientStream.open({ sendHighWaterMarkBytes: 64 * 1024 });
     let sent = 0;
     let maxBuffered = 0;
     const producer = (async () => {
@@ -124,7 +124,9 @@ describe.each(servers)("WebSocket → gateway → %s", (server) => {
       }
       call.close();
     })();
-    // The producer stops moving while the handler holds (waits on `ready` that does not come).
+    // Wait for the producer to block on `ready` and stay blocked (a quiet spell, for the report).
+    // Nothing asserted depends on the spell's length: a blocked sender never reaches `total`,
+    // however early a busy machine ends the wait.
     let last = -1;
     while (sent !== last) {
       last = sent;
@@ -137,7 +139,6 @@ describe.each(servers)("WebSocket → gateway → %s", (server) => {
       // receive-side request(n)): nothing bounds the sender but Java's own pace; reported above.
     } else {
       expect(sent).toBeLessThan(total);
-      expect(call.isReady).toBe(false);
     }
     expect((await client.releaseHold({ holdId })).wasWaiting).toBe(true);
     await producer;

@@ -77,11 +77,11 @@ async function run(path: string, transport: Transport): Promise<void> {
   check(cancelled instanceof TripleError && cancelled.code === Code.Canceled, `${path} cancel ${String(cancelled)}`);
   step("cancelled locally");
   let seen = false;
-  for (let i = 0; i < 100 && !seen; i++) {
+  // Until the handler has seen it: the runner's timeout catches a cancel that never arrives.
+  while (!seen) {
     seen = (await client.getStreamStats({ streamId })).cancelled;
     if (!seen) await sleep(50);
   }
-  check(seen, `${path}: the server's handler saw the cancel`);
 }
 
 try {

@@ -2,7 +2,7 @@
 // @generated from file nopackage.proto (syntax proto3)
 /* eslint-disable */
 
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import { Echo } from "./nopackage_pb.js";
 
 /**
@@ -11,6 +11,6 @@ import { Echo } from "./nopackage_pb.js";
  */
 export function createEchoClient(transport, options) {
   return {
-    echo: createUnaryFn(Echo.methods[0], transport, options),
+    echo: createUnaryFn(findMethod(Echo, "Echo", "unary"), transport, options),
   };
 }

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import type { ClientOptions, Transport, UnaryFn } from "triple-es";
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import type { TextSchema } from "./nopackage_pb.js";
 import { Echo } from "./nopackage_pb.js";
 
@@ -23,6 +23,6 @@ export interface EchoClient {
  */
 export function createEchoClient(transport: Transport, options?: ClientOptions): EchoClient {
   return {
-    echo: createUnaryFn<typeof TextSchema, typeof TextSchema>(Echo.methods[0]!, transport, options),
+    echo: createUnaryFn<typeof TextSchema, typeof TextSchema>(findMethod(Echo, "Echo", "unary"), transport, options),
   };
 }

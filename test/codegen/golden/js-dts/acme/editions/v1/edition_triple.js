@@ -4,7 +4,7 @@
 
 // An editions file, deprecated as a whole.
 
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import { Pinger } from "./edition_pb.js";
 
 /**
@@ -15,6 +15,6 @@ import { Pinger } from "./edition_pb.js";
  */
 export function createPingerClient(transport, options) {
   return {
-    ping: createUnaryFn(Pinger.methods[0], transport, options),
+    ping: createUnaryFn(findMethod(Pinger, "Ping", "unary"), transport, options),
   };
 }

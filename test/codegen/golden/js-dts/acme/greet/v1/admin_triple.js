@@ -4,7 +4,7 @@
 
 // Several services in one file: a deprecated one and one without methods.
 
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import { LegacyGreeter } from "./admin_pb.js";
 
 /**
@@ -17,7 +17,7 @@ import { LegacyGreeter } from "./admin_pb.js";
  */
 export function createLegacyGreeterClient(transport, options) {
   return {
-    say: createUnaryFn(LegacyGreeter.methods[0], transport, options),
+    say: createUnaryFn(findMethod(LegacyGreeter, "Say", "unary"), transport, options),
   };
 }
 

@@ -2,7 +2,7 @@
 // @generated from file acme/greet/v1/greet.proto (package acme.greet.v1, syntax proto3)
 /* eslint-disable */
 
-import { createBidiStreamFn, createClientStreamFn, createServerStreamFn, createUnaryFn } from "triple-es";
+import { createBidiStreamFn, createClientStreamFn, createServerStreamFn, createUnaryFn, findMethod } from "triple-es";
 import { Greeter } from "./greet_pb.js";
 
 /**
@@ -15,12 +15,12 @@ import { Greeter } from "./greet_pb.js";
  */
 export function createGreeterClient(transport, options) {
   return {
-    say: createUnaryFn(Greeter.methods[0], transport, options),
-    sayStream: createServerStreamFn(Greeter.methods[1], transport, options),
-    upload: createClientStreamFn(Greeter.methods[2], transport, options),
-    chat: createBidiStreamFn(Greeter.methods[3], transport, options),
-    sayOld: createUnaryFn(Greeter.methods[4], transport, options),
-    clock: createServerStreamFn(Greeter.methods[5], transport, options),
-    locate: createUnaryFn(Greeter.methods[6], transport, options),
+    say: createUnaryFn(findMethod(Greeter, "Say", "unary"), transport, options),
+    sayStream: createServerStreamFn(findMethod(Greeter, "SayStream", "server_streaming"), transport, options),
+    upload: createClientStreamFn(findMethod(Greeter, "Upload", "client_streaming"), transport, options),
+    chat: createBidiStreamFn(findMethod(Greeter, "Chat", "bidi_streaming"), transport, options),
+    sayOld: createUnaryFn(findMethod(Greeter, "SayOld", "unary"), transport, options),
+    clock: createServerStreamFn(findMethod(Greeter, "Clock", "server_streaming"), transport, options),
+    locate: createUnaryFn(findMethod(Greeter, "Locate", "unary"), transport, options),
   };
 }

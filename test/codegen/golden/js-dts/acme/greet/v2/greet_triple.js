@@ -5,7 +5,7 @@
 // A service with the same name as acme.greet.v1.Greeter, in another package, using message
 // names that exist in both packages (the imports must be aliased).
 
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import { Greeter } from "./greet_pb.js";
 
 /**
@@ -14,7 +14,7 @@ import { Greeter } from "./greet_pb.js";
  */
 export function createGreeterClient(transport, options) {
   return {
-    say: createUnaryFn(Greeter.methods[0], transport, options),
-    sayV1: createUnaryFn(Greeter.methods[1], transport, options),
+    say: createUnaryFn(findMethod(Greeter, "Say", "unary"), transport, options),
+    sayV1: createUnaryFn(findMethod(Greeter, "SayV1", "unary"), transport, options),
   };
 }

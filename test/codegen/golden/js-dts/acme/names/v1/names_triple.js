@@ -4,7 +4,7 @@
 
 // Names that are unsafe or collide in JavaScript.
 
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import { delete$, Names, NamesClient, Transport } from "./names_pb.js";
 
 /**
@@ -13,18 +13,18 @@ import { delete$, Names, NamesClient, Transport } from "./names_pb.js";
  */
 export function createNamesClient(transport, options) {
   return {
-    getFoo: createUnaryFn(Names.methods[0], transport, options),
-    getFoo$1: createUnaryFn(Names.methods[1], transport, options),
-    getFoo$2: createUnaryFn(Names.methods[2], transport, options),
-    constructor$: createUnaryFn(Names.methods[3], transport, options),
-    toString$: createUnaryFn(Names.methods[4], transport, options),
-    valueOf$: createUnaryFn(Names.methods[5], transport, options),
-    then$: createUnaryFn(Names.methods[6], transport, options),
-    then$1: createUnaryFn(Names.methods[7], transport, options),
-    proto: createUnaryFn(Names.methods[8], transport, options),
-    delete: createUnaryFn(Names.methods[9], transport, options),
-    class: createUnaryFn(Names.methods[10], transport, options),
-    _1st: createUnaryFn(Names.methods[11], transport, options),
+    getFoo: createUnaryFn(findMethod(Names, "GetFoo", "unary"), transport, options),
+    getFoo$1: createUnaryFn(findMethod(Names, "get_foo", "unary"), transport, options),
+    getFoo$2: createUnaryFn(findMethod(Names, "getFoo", "unary"), transport, options),
+    constructor$: createUnaryFn(findMethod(Names, "Constructor", "unary"), transport, options),
+    toString$: createUnaryFn(findMethod(Names, "ToString", "unary"), transport, options),
+    valueOf$: createUnaryFn(findMethod(Names, "ValueOf", "unary"), transport, options),
+    then$: createUnaryFn(findMethod(Names, "Then", "unary"), transport, options),
+    then$1: createUnaryFn(findMethod(Names, "then", "unary"), transport, options),
+    proto: createUnaryFn(findMethod(Names, "__proto__", "unary"), transport, options),
+    delete: createUnaryFn(findMethod(Names, "Delete", "unary"), transport, options),
+    class: createUnaryFn(findMethod(Names, "class", "unary"), transport, options),
+    _1st: createUnaryFn(findMethod(Names, "_1st", "unary"), transport, options),
   };
 }
 
@@ -36,7 +36,7 @@ export function createNamesClient(transport, options) {
  */
 export function createNamesClientClient(transport, options) {
   return {
-    ping: createUnaryFn(NamesClient.methods[0], transport, options),
+    ping: createUnaryFn(findMethod(NamesClient, "Ping", "unary"), transport, options),
   };
 }
 
@@ -48,7 +48,7 @@ export function createNamesClientClient(transport, options) {
  */
 export function createTransportClient(transport, options) {
   return {
-    send: createUnaryFn(Transport.methods[0], transport, options),
+    send: createUnaryFn(findMethod(Transport, "Send", "unary"), transport, options),
   };
 }
 
@@ -60,6 +60,6 @@ export function createTransportClient(transport, options) {
  */
 export function createdeleteClient(transport, options) {
   return {
-    now: createUnaryFn(delete$.methods[0], transport, options),
+    now: createUnaryFn(findMethod(delete$, "Now", "unary"), transport, options),
   };
 }

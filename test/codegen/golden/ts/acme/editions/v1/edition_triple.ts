@@ -5,7 +5,7 @@
 // An editions file, deprecated as a whole.
 
 import type { ClientOptions, Transport, UnaryFn } from "triple-es";
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import type { PingSchema } from "./edition_pb.js";
 import { Pinger } from "./edition_pb.js";
 
@@ -29,6 +29,6 @@ export interface PingerClient {
  */
 export function createPingerClient(transport: Transport, options?: ClientOptions): PingerClient {
   return {
-    ping: createUnaryFn<typeof PingSchema, typeof PingSchema>(Pinger.methods[0]!, transport, options),
+    ping: createUnaryFn<typeof PingSchema, typeof PingSchema>(findMethod(Pinger, "Ping", "unary"), transport, options),
   };
 }

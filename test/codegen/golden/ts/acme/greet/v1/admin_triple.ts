@@ -5,7 +5,7 @@
 // Several services in one file: a deprecated one and one without methods.
 
 import type { ClientOptions, Transport, UnaryFn } from "triple-es";
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import type { SayRequestSchema, SayResponseSchema } from "./greet_pb.js";
 import { LegacyGreeter } from "./admin_pb.js";
 
@@ -33,7 +33,7 @@ export interface LegacyGreeterClient {
  */
 export function createLegacyGreeterClient(transport: Transport, options?: ClientOptions): LegacyGreeterClient {
   return {
-    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(LegacyGreeter.methods[0]!, transport, options),
+    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(LegacyGreeter, "Say", "unary"), transport, options),
   };
 }
 

@@ -3,7 +3,7 @@
 /* eslint-disable */
 
 import type { BidiStreamFn, ClientOptions, ClientStreamFn, ServerStreamFn, Transport, UnaryFn } from "triple-es";
-import { createBidiStreamFn, createClientStreamFn, createServerStreamFn, createUnaryFn } from "triple-es";
+import { createBidiStreamFn, createClientStreamFn, createServerStreamFn, createUnaryFn, findMethod } from "triple-es";
 import type { SayRequestSchema, SayResponseSchema } from "./greet_pb.js";
 import { Greeter } from "./greet_pb.js";
 import type { EmptySchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
@@ -81,12 +81,12 @@ export interface GreeterClient {
  */
 export function createGreeterClient(transport: Transport, options?: ClientOptions): GreeterClient {
   return {
-    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[0]!, transport, options),
-    sayStream: createServerStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[1]!, transport, options),
-    upload: createClientStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[2]!, transport, options),
-    chat: createBidiStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[3]!, transport, options),
-    sayOld: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[4]!, transport, options),
-    clock: createServerStreamFn<typeof EmptySchema, typeof TimestampSchema>(Greeter.methods[5]!, transport, options),
-    locate: createUnaryFn<typeof Person_AddressSchema, typeof PersonSchema>(Greeter.methods[6]!, transport, options),
+    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "Say", "unary"), transport, options),
+    sayStream: createServerStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "SayStream", "server_streaming"), transport, options),
+    upload: createClientStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "Upload", "client_streaming"), transport, options),
+    chat: createBidiStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "Chat", "bidi_streaming"), transport, options),
+    sayOld: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "SayOld", "unary"), transport, options),
+    clock: createServerStreamFn<typeof EmptySchema, typeof TimestampSchema>(findMethod(Greeter, "Clock", "server_streaming"), transport, options),
+    locate: createUnaryFn<typeof Person_AddressSchema, typeof PersonSchema>(findMethod(Greeter, "Locate", "unary"), transport, options),
   };
 }

@@ -6,7 +6,7 @@
 // names that exist in both packages (the imports must be aliased).
 
 import type { ClientOptions, Transport, UnaryFn } from "triple-es";
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import type { SayRequestSchema } from "./greet_pb.js";
 import { Greeter } from "./greet_pb.js";
 import type { SayRequestSchema as SayRequestSchema$1, SayResponseSchema } from "../v1/greet_pb.js";
@@ -36,7 +36,7 @@ export interface GreeterClient {
  */
 export function createGreeterClient(transport: Transport, options?: ClientOptions): GreeterClient {
   return {
-    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(Greeter.methods[0]!, transport, options),
-    sayV1: createUnaryFn<typeof SayRequestSchema$1, typeof SayResponseSchema>(Greeter.methods[1]!, transport, options),
+    say: createUnaryFn<typeof SayRequestSchema, typeof SayResponseSchema>(findMethod(Greeter, "Say", "unary"), transport, options),
+    sayV1: createUnaryFn<typeof SayRequestSchema$1, typeof SayResponseSchema>(findMethod(Greeter, "SayV1", "unary"), transport, options),
   };
 }

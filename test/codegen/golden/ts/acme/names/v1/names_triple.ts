@@ -5,7 +5,7 @@
 // Names that are unsafe or collide in JavaScript.
 
 import type { ClientOptions, Transport, UnaryFn } from "triple-es";
-import { createUnaryFn } from "triple-es";
+import { createUnaryFn, findMethod } from "triple-es";
 import type { ReqSchema, ResSchema } from "./names_pb.js";
 import { delete$, Names, NamesClient as NamesClient$1, Transport as Transport$1 } from "./names_pb.js";
 
@@ -92,18 +92,18 @@ export interface NamesClient {
  */
 export function createNamesClient(transport: Transport, options?: ClientOptions): NamesClient {
   return {
-    getFoo: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[0]!, transport, options),
-    getFoo$1: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[1]!, transport, options),
-    getFoo$2: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[2]!, transport, options),
-    constructor$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[3]!, transport, options),
-    toString$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[4]!, transport, options),
-    valueOf$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[5]!, transport, options),
-    then$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[6]!, transport, options),
-    then$1: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[7]!, transport, options),
-    proto: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[8]!, transport, options),
-    delete: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[9]!, transport, options),
-    class: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[10]!, transport, options),
-    _1st: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Names.methods[11]!, transport, options),
+    getFoo: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "GetFoo", "unary"), transport, options),
+    getFoo$1: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "get_foo", "unary"), transport, options),
+    getFoo$2: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "getFoo", "unary"), transport, options),
+    constructor$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "Constructor", "unary"), transport, options),
+    toString$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "ToString", "unary"), transport, options),
+    valueOf$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "ValueOf", "unary"), transport, options),
+    then$: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "Then", "unary"), transport, options),
+    then$1: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "then", "unary"), transport, options),
+    proto: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "__proto__", "unary"), transport, options),
+    delete: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "Delete", "unary"), transport, options),
+    class: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "class", "unary"), transport, options),
+    _1st: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Names, "_1st", "unary"), transport, options),
   };
 }
 
@@ -127,7 +127,7 @@ export interface NamesClientClient {
  */
 export function createNamesClientClient(transport: Transport, options?: ClientOptions): NamesClientClient {
   return {
-    ping: createUnaryFn<typeof ReqSchema, typeof ResSchema>(NamesClient$1.methods[0]!, transport, options),
+    ping: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(NamesClient$1, "Ping", "unary"), transport, options),
   };
 }
 
@@ -151,7 +151,7 @@ export interface TransportClient {
  */
 export function createTransportClient(transport: Transport, options?: ClientOptions): TransportClient {
   return {
-    send: createUnaryFn<typeof ReqSchema, typeof ResSchema>(Transport$1.methods[0]!, transport, options),
+    send: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(Transport$1, "Send", "unary"), transport, options),
   };
 }
 
@@ -175,6 +175,6 @@ export interface deleteClient {
  */
 export function createdeleteClient(transport: Transport, options?: ClientOptions): deleteClient {
   return {
-    now: createUnaryFn<typeof ReqSchema, typeof ResSchema>(delete$.methods[0]!, transport, options),
+    now: createUnaryFn<typeof ReqSchema, typeof ResSchema>(findMethod(delete$, "Now", "unary"), transport, options),
   };
 }
