@@ -14,6 +14,8 @@ const alias = {
   "triple-es/protocol-java": src("protocol-java/index.ts"),
   "triple-es/protocol-go": src("protocol-go/index.ts"),
   "triple-es/protocol-triple": src("protocol-triple/index.ts"),
+  "triple-es/testing": src("testing/index.ts"),
+  "triple-es/otel": src("otel/index.ts"),
   "triple-es/internal": src("internal.ts"),
   "triple-es": src("index.ts"),
 };

@@ -4,12 +4,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Code, TripleError } from "triple-es";
 import { json } from "triple-es/json";
-import { createInMemoryTransport, mockService } from "triple-es/testing";
+import { createInMemoryTransport, mockService, type InMemoryTransportOptions, type MockServiceOptions } from "triple-es/testing";
 import { ErrorDetailSchema, InteropService } from "../../gen/triple/interop/v1/interop_pb.js";
 import { createInteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
 import { interopImpl, newProbe, type Probe } from "./fixtures.js";
 
-function client(probe: Probe, options: Parameters<typeof createInMemoryTransport>[2] = {}) {
+function client(probe: Probe, options: InMemoryTransportOptions & MockServiceOptions = {}) {
   return createInteropServiceClient(createInMemoryTransport(InteropService, interopImpl(probe), options));
 }
 
@@ -26,6 +26,13 @@ async function caught(p: Promise<unknown>): Promise<TripleError> {
 /** Lets queued work run: a few turns of the event loop, no clock. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+async function readAll<T>(stream: ReadableStream<T>): Promise<T[]> {
+  const out: T[] = [];
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out.push(r.value);
+  return out;
 }
 
 afterEach(() => {
@@ -55,9 +62,7 @@ describe.each([
   it("server stream: every message, then the trailers", async () => {
     const probe = newProbe();
     const call = client(probe, options).serverStream.open({ count: 3, size: 4 }, { headers: { "x-echo-k": "v" } });
-    const seqs: number[] = [];
-    for await (const m of call.responses) seqs.push(m.seq);
-    expect(seqs).toEqual([0, 1, 2]);
+    expect((await readAll(call.responses)).map((m) => m.seq)).toEqual([0, 1, 2]);
     expect((await call.header).get("x-echo-k")).toBe("v");
     expect((await call.trailer).get("x-echo-k")).toBe("v");
   });

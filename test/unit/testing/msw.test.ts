@@ -59,7 +59,8 @@ describe.each([
     use();
     const call = client().serverStream.open({ count: 4, size: 2 }, { headers: { "x-echo-k": "v" } });
     const seqs: number[] = [];
-    for await (const m of call.responses) seqs.push(m.seq);
+    const reader = call.responses.getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) seqs.push(r.value.seq);
     expect(seqs).toEqual([0, 1, 2, 3]);
     expect((await call.header).get("x-echo-k")).toBe("v");
     expect((await call.trailer).get("x-echo-k")).toBe("v");
@@ -165,7 +166,7 @@ describe("the mock's wire matches the real dubbo-js server", () => {
 
   it.each(exchanges)("%s", async (_name, method, headers, body, stream) => {
     use();
-    const send = (base: string) => fetch(`${base}/triple.interop.v1.InteropService/${method}`, { method: "POST", headers, body });
+    const send = (base: string) => fetch(`${base}/triple.interop.v1.InteropService/${method}`, { method: "POST", headers, body: body as BodyInit });
     const realRes = await send(inject("dubbo").h1);
     const mockRes = await send(MOCK);
     if (realRes.status === 415) {
