@@ -48,12 +48,18 @@ const scenarios = [
   {
     key: "unary-c16",
     job: { scenario: "unary", server: "dubbo", size: 64, concurrency: 16, calls: quick ? 300 : 4000 },
-    rows: [["callsPerSec", "unary concurrency 16, 64 B (calls/s)", "↑"]],
+    rows: [
+      ["callsPerSec", "unary concurrency 16, 64 B (calls/s)", "↑"],
+      ["cpuUsPerCall", "client CPU per unary call, concurrency 16 (µs)", "↓"],
+    ],
   },
   {
     key: "ss64",
     job: { scenario: "server-stream", server: "dubbo", count: quick ? 10_000 : 50_000, size: 64, reps: 1 },
-    rows: [["msgsPerSec", `server stream ${quick ? "10k" : "50k"} × 64 B, dubbo-node handler (msgs/s)`, "↑"]],
+    rows: [
+      ["msgsPerSec", `server stream ${quick ? "10k" : "50k"} × 64 B, dubbo-node handler (msgs/s)`, "↑"],
+      ["cpuUsPerMsg", "client CPU per 64 B message, dubbo-node handler (µs)", "↓"],
+    ],
   },
   {
     key: "ss64pre",
@@ -66,7 +72,10 @@ const scenarios = [
   {
     key: "ss64k",
     job: { scenario: "server-stream", server: "dubbo", count: quick ? 300 : 1000, size: KiB64, reps: quick ? 1 : 3 },
-    rows: [["MBps", `server stream ${quick ? "300" : "1,000"} × 64 KiB, dubbo-node handler (MB/s)`, "↑"]],
+    rows: [
+      ["MBps", `server stream ${quick ? "300" : "1,000"} × 64 KiB, dubbo-node handler (MB/s)`, "↑"],
+      ["cpuUsPerMsg", "client CPU per 64 KiB message, dubbo-node handler (µs)", "↓"],
+    ],
   },
   {
     key: "ss64kpre",
@@ -108,6 +117,53 @@ const scenarios = [
       ["firstCallCpuUsPerMsg", "the same, first full-size call of the process (µs)", "↓"],
     ],
   },
+  // The second and third servers: the interop tests' Dubbo Java 3.3.6 and dubbo-go 3.3.2 peers,
+  // each in its own dialect, so the cost of each dialect is measured beside dubbo-js's.
+  {
+    key: "java-unary",
+    peer: "java",
+    job: { scenario: "unary", server: "java", size: 64, concurrency: 1, calls: quick ? 150 : 2000 },
+    rows: [
+      ["callsPerSec", "Java peer: unary JSON, sequential, 64 B (calls/s)", "↑"],
+      ["cpuUsPerCall", "Java peer: client CPU per unary JSON call (µs)", "↓"],
+    ],
+  },
+  {
+    key: "go-unary",
+    peer: "go",
+    job: { scenario: "unary", server: "go", size: 64, concurrency: 1, calls: quick ? 150 : 2000 },
+    rows: [
+      ["callsPerSec", "Go peer: unary binary, sequential, 64 B (calls/s)", "↑"],
+      ["cpuUsPerCall", "Go peer: client CPU per unary binary call (µs)", "↓"],
+    ],
+  },
+  {
+    key: "go-unary-c16",
+    peer: "go",
+    job: { scenario: "unary", server: "go", size: 64, concurrency: 16, calls: quick ? 300 : 4000 },
+    rows: [
+      ["callsPerSec", "Go peer: unary binary, concurrency 16 (calls/s)", "↑"],
+      ["cpuUsPerCall", "Go peer: client CPU per call, concurrency 16 (µs)", "↓"],
+    ],
+  },
+  {
+    key: "java-ss64",
+    peer: "java",
+    job: { scenario: "server-stream", server: "java", count: quick ? 2000 : 20_000, size: 64, reps: quick ? 1 : 3 },
+    rows: [
+      ["msgsPerSec", `Java peer: SSE server stream ${quick ? "2k" : "20k"} × 64 B, JSON (msgs/s)`, "↑"],
+      ["cpuUsPerMsg", "Java peer: client CPU per 64 B SSE message (µs)", "↓"],
+    ],
+  },
+  {
+    key: "java-ss64k",
+    peer: "java",
+    job: { scenario: "server-stream", server: "java", count: quick ? 100 : 500, size: KiB64, reps: quick ? 1 : 3 },
+    rows: [
+      ["MBps", `Java peer: SSE server stream ${quick ? "100" : "500"} × 64 KiB, JSON (MB/s of payload)`, "↑"],
+      ["cpuUsPerMsg", "Java peer: client CPU per 64 KiB SSE message (µs)", "↓"],
+    ],
+  },
   {
     key: "slow",
     job: { scenario: "slow-consumer", server: "dubbo", count: quick ? 400 : 2000, size: KiB64, slowFirst: 200, slowDelayMs: 2 },
@@ -126,6 +182,25 @@ const scenarios = [
   },
 ]
   .filter((s) => !(quick && s.full)).filter((s) => !onlyKeys || onlyKeys.includes(s.key));
+
+/** Starts the Java and Go peers that `wanted` names, with the interop tests' starters; skips (with a note) any not built. */
+async function startPeers(bundle, wanted) {
+  const out = {};
+  if (wanted.size === 0) return out;
+  const { startJavaServer, startGoServer } = await import(bundle);
+  const starters = { java: startJavaServer, go: startGoServer };
+  await Promise.all(
+    [...wanted].map(async (name) => {
+      try {
+        out[name] = await starters[name]();
+        process.stderr.write(`[bench] ${name} peer ${out[name].url}\n`);
+      } catch (e) {
+        process.stderr.write(`[bench] ${name} peer not started, its rows are skipped: ${String(e.message ?? e).split("\n")[0]}\n`);
+      }
+    }),
+  );
+  return out;
+}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -148,6 +223,9 @@ async function main() {
   const server = await startServer(bundles.server);
   process.stderr.write(`[bench] server ${JSON.stringify(server.urls)}\n`);
   const urls = { dubbo: server.urls.dubboH1, pre: server.urls.preH1, control: server.urls.control };
+  // The Java and Go peers, when built (`npm run peers`); their rows are skipped otherwise.
+  const peers = await startPeers(bundles.peers, new Set(scenarios.map((s) => s.peer).filter(Boolean)));
+  for (const [name, p] of Object.entries(peers)) urls[name] = p.url;
 
   // results[scenarioKey][client] = [{metrics} | {error} | {unsupported}]
   const results = {};
@@ -161,9 +239,16 @@ async function main() {
         process.stderr.write(`[bench] FAIL round ${r + 1} ${sc.key} ${c}: ${res.error}\n`);
       }
     };
-    const takes = (sc, c) => (sc.clients ?? ALL).includes(c) && clientKeys.includes(c);
+    const takes = (sc, c) => (sc.clients ?? ALL).includes(c) && clientKeys.includes(c) && (!sc.peer || urls[sc.peer] !== undefined);
     // Rotate the order each round so no client always runs right after the same other one.
     const rotate = (names, r) => names.map((_, i) => names[(i + r) % names.length]);
+    // The JVM compiles its hot paths over the first thousands of requests (unary JSON: 8 ms a call
+    // at first, 3 ms warm): warm the peers with one untimed raw fetch run of each of their
+    // scenarios, so the first client of round 1 does not pay for it.
+    for (const sc of scenarios.filter((s) => s.peer && urls[s.peer] !== undefined)) {
+      const res = await runClient(bundles.clients.raw, { ...sc.job, urls });
+      if (!res.ok) process.stderr.write(`[bench] ${sc.key} warm-up: ${res.error ?? res.unsupported}\n`);
+    }
     for (let r = 0; r < rounds; r++) {
       if (quick) {
         // One process per client per round, running every scenario in turn: A B C D.
@@ -184,6 +269,7 @@ async function main() {
     }
   } finally {
     await server.stop();
+    await Promise.all(Object.values(peers).map((p) => p.stop()));
   }
   const load1 = loadavg()[0];
 

@@ -6,14 +6,44 @@
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { BenchService } from "../gen/v2/triple/bench/v1/bench_pb.js";
-import { main, type BenchClient } from "./harness.js";
+import { CamelInteropService, InteropService } from "../../test/gen/triple/interop/v1/interop_pb.js";
+import { main, Unsupported, type BenchClient, type BenchServer } from "./harness.js";
 
 const triVersion: Interceptor = (next) => (req) => {
   req.header.set("tri-protocol-version", "1.0.0");
   return next(req);
 };
 
-function makeClient(baseUrl: string): BenchClient {
+/**
+ * Against the Java peer: Connect's unary JSON is the same POST of a bare JSON message that Dubbo
+ * Java 3.3 serves; its server streams are SSE, which Connect cannot read. Against the Go peer:
+ * dubbo-go's unary is Connect's (binary).
+ */
+function peerClient(baseUrl: string, server: "java" | "go"): BenchClient {
+  if (server === "java") {
+    const java = createClient(CamelInteropService, createConnectTransport({ baseUrl, useBinaryFormat: false, interceptors: [triVersion] }));
+    return {
+      async unary(payload) {
+        return (await java.unary({ payload })).payload.byteLength;
+      },
+      serverStream() {
+        throw new Unsupported("connect-web cannot read Dubbo Java's SSE streams");
+      },
+    };
+  }
+  const go = createClient(InteropService, createConnectTransport({ baseUrl, useBinaryFormat: true, interceptors: [triVersion] }));
+  return {
+    async unary(payload) {
+      return (await go.unary({ payload })).payload.byteLength;
+    },
+    serverStream() {
+      throw new Unsupported("dubbo-go serves no streams over HTTP/1.1 fetch");
+    },
+  };
+}
+
+function makeClient(baseUrl: string, server: BenchServer): BenchClient {
+  if (server === "java" || server === "go") return peerClient(baseUrl, server);
   const client = createClient(
     BenchService,
     createConnectTransport({ baseUrl, useBinaryFormat: true, interceptors: [triVersion] }),

@@ -34,14 +34,21 @@ export interface Sums {
  */
 export type ClientStreamMode = "iterable" | "async" | "open";
 
+/** The servers a job can run against (see `Job.server`). */
+export type BenchServer = "dubbo" | "pre" | "java" | "go";
+
 /** Thrown by a client that cannot do an operation; reported as "n/a", not as a failure. */
 export class Unsupported extends Error {}
 
 export interface Job {
   scenario: "unary" | "server-stream" | "client-stream" | "slow-consumer";
-  /** Which server: the real dubbo-node adapter or the pre-encoded producer (server streams only). */
-  server: "dubbo" | "pre";
-  urls: { dubbo: string; pre: string; control: string };
+  /**
+   * Which server: the real dubbo-node adapter, the pre-encoded producer (server streams only), or
+   * the interop tests' Dubbo Java 3.3.6 peer (JSON unary, SSE server streams, on
+   * CamelInteropService) and dubbo-go 3.3.2 peer (binary unary, on InteropService).
+   */
+  server: BenchServer;
+  urls: { dubbo: string; pre: string; control: string; java?: string; go?: string };
   /** unary */
   calls?: number;
   concurrency?: number;
@@ -232,7 +239,7 @@ async function runSlowConsumer(client: BenchClient): Promise<Record<string, numb
 }
 
 /** Runs the jobs from BENCH_JOB against the client `make` builds for a base URL; prints the results. */
-export async function main(make: (baseUrl: string) => BenchClient): Promise<void> {
+export async function main(make: (baseUrl: string, server: BenchServer) => BenchClient): Promise<void> {
   const results: Record<string, unknown>[] = [];
   for (const j of jobs) {
     job = j;
@@ -243,9 +250,11 @@ export async function main(make: (baseUrl: string) => BenchClient): Promise<void
   process.exit(0);
 }
 
-async function runJob(make: (baseUrl: string) => BenchClient): Promise<Record<string, unknown>> {
+async function runJob(make: (baseUrl: string, server: BenchServer) => BenchClient): Promise<Record<string, unknown>> {
   try {
-    const client = make(job.server === "pre" ? job.urls.pre : job.urls.dubbo);
+    const url = job.urls[job.server];
+    if (url === undefined) throw new Error(`no URL for the ${job.server} server`);
+    const client = make(url, job.server);
     let metrics: Record<string, number>;
     switch (job.scenario) {
       case "unary":

@@ -2,7 +2,7 @@
 // body walked envelope by envelope: the 5-byte header, then the message's field header (tag and
 // varint length, to count payload bytes); the rest of each payload is skipped, not decoded.
 
-import { main, type BenchClient, type StreamReq, type Sums } from "./harness.js";
+import { main, Unsupported, type BenchClient, type BenchServer, type StreamReq, type Sums } from "./harness.js";
 
 const UNARY = "/triple.bench.v1.BenchService/Unary";
 const SERVER_STREAM = "/triple.bench.v1.BenchService/ServerStream";
@@ -146,7 +146,125 @@ async function walkEnvelopes(
   if (!ended) throw new Error("no end-of-stream frame");
 }
 
-function makeClient(baseUrl: string): BenchClient {
+/** Decoded length of a base64 string (standard alphabet, padded or not), without decoding it. */
+function base64Length(b64: string): number {
+  let n = b64.length;
+  while (n > 0 && b64.charCodeAt(n - 1) === 61 /* = */) n--;
+  return Math.floor((n * 3) / 4);
+}
+
+/** The length of the base64 `"payload"` string of a JSON message, found without parsing the JSON. */
+function jsonPayloadLength(text: string): number {
+  const key = '"payload":"';
+  const at = text.indexOf(key);
+  if (at < 0) return 0;
+  const end = text.indexOf('"', at + key.length);
+  return base64Length(text.slice(at + key.length, end));
+}
+
+/** Length of the bytes field `field` of a binary message (0 when absent); other fields are skipped. */
+function bytesFieldLength(b: Uint8Array, field: number): number {
+  let i = 0;
+  const varint = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const x = b[i++]!;
+      v += (x & 0x7f) * 2 ** shift;
+      if (x < 0x80) return v;
+    }
+  };
+  while (i < b.length) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 2) {
+      const len = varint();
+      if (tag >>> 3 === field) return len;
+      i += len;
+    } else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else throw new Error(`unexpected wire type ${wire}`);
+  }
+  return 0;
+}
+
+/**
+ * Reads Dubbo Java's SSE stream: events end with a blank line, each carrying one JSON message in
+ * its data; the payload's length is read from its base64 text, nothing is parsed or decoded.
+ */
+async function walkSse(body: ReadableStream<Uint8Array>, onMessage: (payloadBytes: number) => void | Promise<void>): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = "";
+  for (;;) {
+    const r = await reader.read();
+    if (r.done) break;
+    let text = rest + r.value;
+    let at = 0;
+    for (;;) {
+      const end = text.indexOf("\n\n", at);
+      if (end < 0) break;
+      const event = text.slice(at, end);
+      at = end + 2;
+      if (!event.startsWith("data:")) continue;
+      if (event.includes('"code"') && !event.includes('"payload"')) throw new Error(`stream failed: ${event}`);
+      const p = onMessage(jsonPayloadLength(event));
+      if (p) await p;
+    }
+    rest = text.slice(at);
+    text = "";
+  }
+}
+
+/** Raw requests to the Java peer (JSON unary, SSE server stream) and the Go peer (binary unary). */
+function peerClient(baseUrl: string, server: "java" | "go"): BenchClient {
+  if (server === "java") {
+    const service = "/triple.interop.v1.CamelInteropService";
+    const headers = { "content-type": "application/json", "tri-protocol-version": "1.0.0" };
+    return {
+      async unary(payload) {
+        const res = await fetch(baseUrl + service + "/unary", {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("base64") }),
+        });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${text}`);
+        return jsonPayloadLength(text);
+      },
+      async serverStream(req, onMessage) {
+        const body: Record<string, unknown> = { count: req.count, size: req.size };
+        if (req.streamId !== "") body.streamId = req.streamId;
+        const res = await fetch(baseUrl + service + "/serverStream", { method: "POST", headers, body: JSON.stringify(body) });
+        if (res.status !== 200 || res.body === null) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+        await walkSse(res.body, onMessage);
+      },
+    };
+  }
+  return {
+    async unary(payload) {
+      // UnaryRequest{payload = 2}
+      const head: number[] = [0x12];
+      varint(head, payload.byteLength);
+      const msg = new Uint8Array(head.length + payload.byteLength);
+      msg.set(head);
+      msg.set(payload, head.length);
+      const res = await fetch(baseUrl + "/triple.interop.v1.InteropService/Unary", {
+        method: "POST",
+        headers: { "content-type": "application/proto", "tri-protocol-version": "1.0.0" },
+        body: msg as BodyInit,
+      });
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${decoder.decode(body)}`);
+      return bytesFieldLength(body, 2);
+    },
+    serverStream() {
+      throw new Unsupported("dubbo-go serves no streams over HTTP/1.1 fetch");
+    },
+  };
+}
+
+function makeClient(baseUrl: string, server: BenchServer): BenchClient {
+  if (server === "java" || server === "go") return peerClient(baseUrl, server);
   return {
     async unary(payload) {
       const res = await fetch(baseUrl + UNARY, {

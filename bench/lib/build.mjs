@@ -83,6 +83,9 @@ export async function buildAll() {
     out.clients[name] = join(distDir, `client-${name}.mjs`);
     jobs.push(bundleForNode(join(benchDir, c.entry), out.clients[name], resolveFrom[c.from]));
   }
+  // The interop tests' starters of the Java and Go peers (test/setup), for bench/run.mjs.
+  out.peers = join(distDir, "peers.mjs");
+  jobs.push(bundleForNode(join(benchDir, "lib", "peers-entry.ts"), out.peers, resolveFrom.root));
   await Promise.all(jobs);
   return out;
 }
