@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { playwright } from "@vitest/browser-playwright";
 import { webTransportCommands } from "./test/webtransport/commands.js";
 import { javaProxy } from "./test/setup/java-proxy.js";
+import { mswWorker } from "./test/browser/testing-msw-worker.js";
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
@@ -50,7 +51,8 @@ export default defineConfig({
       {
         resolve: { alias },
         // The Java peer on the page's own origin (Java 3.3 answers no CORS preflight).
-        plugins: [javaProxy()],
+        // msw's service worker at the root, for triple-es/testing in the browser (testing.test.ts).
+        plugins: [javaProxy(), mswWorker()],
         test: {
           name: "chromium",
           include: ["test/browser/**/*.test.ts", "test/runtimes/browser/**/*.test.ts"],
