@@ -1,0 +1,2 @@
+// Runs the documented example (examples/testing/) with the node tests, so it cannot rot.
+import "../../../examples/testing/app.test.js";
