@@ -43,7 +43,13 @@ export default defineConfig({
           environment: "node",
           include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts"],
           // The gateway: the conformance suite's WebTransport endpoint (test/runtimes/).
-          globalSetup: ["test/setup/global-dubbo.ts", "test/setup/global-java.ts", "test/setup/global-go.ts", "test/webtransport/global-gateway.ts"],
+          globalSetup: [
+            "test/setup/global-dubbo.ts",
+            "test/setup/global-java.ts",
+            "test/setup/global-go.ts",
+            "test/webtransport/global-gateway.ts",
+            "test/webtransport/global-server-gateways.ts",
+          ],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -62,6 +68,7 @@ export default defineConfig({
             "test/setup/global-go.ts",
             "test/browser/no-store-proxy.ts",
             "test/webtransport/global-gateway.ts",
+            "test/webtransport/global-server-gateways.ts",
           ],
           setupFiles: ["test/browser/setup-unhandled-rejections.ts"],
           testTimeout: 30_000,

@@ -63,6 +63,7 @@ export class Call {
   /** The end-of-stream frame was written to the client: nothing may follow it. */
   endForwarded = false;
   #deadline: ReturnType<typeof setTimeout> | undefined;
+  #deadlineAt = Infinity;
   #finished = Promise.withResolvers<void>();
   /** Response messages the client allows now (Infinity: it counts none). */
   #credits = Infinity;
@@ -97,7 +98,17 @@ export class Call {
    * that ignores deadlines cannot keep a call (and its upstream stream) open past it.
    */
   setDeadline(ms: number, why: string): void {
+    this.#deadlineAt = performance.now() + ms;
     this.#deadline = setTimeout(() => void this.fail("deadline_exceeded", why, 504), ms);
+  }
+
+  /**
+   * Whether the call's deadline has passed. A server that enforces the deadline itself may answer
+   * CANCELLED when it expires (Dubbo Java 3.3.6 sometimes does, racing its own 408 answer): an
+   * upstream cancel the client did not ask for, after the deadline, is the deadline.
+   */
+  get deadlinePassed(): boolean {
+    return performance.now() >= this.#deadlineAt;
   }
 
   /** The client counts credits from now on, starting with `initial` (the head's `credits`). */

@@ -71,6 +71,17 @@ export function grpcOutcome(httpStatus: number, head: HeaderBag, trailers: Heade
   return { code, message, details };
 }
 
+/**
+ * The outcome once the call's deadline is known to have passed: an upstream CANCELLED then is the
+ * deadline (the gateway's caller reads this only for calls the client did not cancel). Dubbo Java
+ * 3.3.6 answers its own expired deadline either with `:status 408` + UNKNOWN or, racing that, with
+ * CANCELLED "call cancelled: null".
+ */
+export function atDeadline(error: GrpcError | null, deadlinePassed: boolean): GrpcError | null {
+  if (error?.code !== "canceled" || !deadlinePassed) return error;
+  return { ...error, code: "deadline_exceeded", message: `the call's deadline passed (upstream answered CANCELLED: ${error.message})` };
+}
+
 /** gRPC's mapping of an HTTP status without a gRPC status to a code. */
 function codeFromHttpStatus(status: number): string {
   switch (status) {

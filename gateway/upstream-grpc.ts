@@ -16,7 +16,7 @@
 
 import http2 from "node:http2";
 import { type Call, errText } from "./call.ts";
-import { encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
+import { atDeadline, encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
 import { relayEnvelopes } from "./relay.ts";
 import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED, FLAG_END, WireError } from "./wire.ts";
 
@@ -201,7 +201,7 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     }
     const end = await ended;
     if (call.ending) return;
-    const error = end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers);
+    const error = atDeadline(end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers), call.deadlinePassed);
     if (error === null && message === undefined) {
       return call.fail("unimplemented", "upstream answered a unary call with no message", 502);
     }
@@ -243,7 +243,7 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     }
     const end = await ended;
     if (call.ending) return;
-    const error = end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers);
+    const error = atDeadline(end.error ?? grpcOutcome(head[":status"] ?? 0, head, end.trailers), call.deadlinePassed);
     const trailers = metadataOf(end.trailers);
     const endJson: { error?: GrpcError; metadata: Record<string, string[]> } = {
       metadata: Object.fromEntries(Object.entries(trailers).map(([k, v]) => [k, [v]])),

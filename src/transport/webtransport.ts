@@ -218,8 +218,9 @@ class Session {
       this.state = "closed";
       this.ready = Promise.reject(
         new TripleError(
-          "this runtime has no WebTransport: use Chromium, Edge or Firefox, or Deno with --unstable-net " +
-            "(Node, Bun, Safari and Cloudflare Workers have none; use createFetchTransport there)",
+          "this runtime has no WebTransport: use Chromium, Edge, Firefox, Safari 26.4 or later, or Deno with --unstable-net " +
+            "(Node, Bun, WebKitGTK, older Safari and Cloudflare Workers have none: use createWebSocketTransport " +
+            "from triple-es/websocket through the gateway, or createFetchTransport)",
           Code.Unimplemented,
         ),
       );

@@ -7,18 +7,23 @@ import { Code } from "triple-es";
 
 /**
  * How a runtime reaches the dubbo-js test server: its fetch over HTTP/1.1 ("h1") or HTTP/2 + TLS
- * ("h2") (`createFetchTransport`), or WebTransport ("wt", `createWebTransportTransport`) through
- * the gateway (gateway/), which calls the server's HTTP/2 + TLS listener.
+ * ("h2") (`createFetchTransport`), or through the gateway (gateway/), which calls the server's
+ * HTTP/2 + TLS listener, over WebTransport ("wt", `createWebTransportTransport`) or a WebSocket
+ * ("ws", `createWebSocketTransport` from triple-es/websocket).
  */
-export type TransportName = "h1" | "h2" | "wt";
+export type TransportName = "h1" | "h2" | "wt" | "ws";
 
 /** The transports that are fetch (a runtime's fetch may lack one: see `unavailable`). */
-export type FetchTransportName = Exclude<TransportName, "wt">;
+export type FetchTransportName = Exclude<TransportName, GatewayPath>;
+
+/** The gateway's two downstream paths. */
+export type GatewayPath = "wt" | "ws";
 
 export const transportLabels: Record<TransportName, string> = {
   h1: "HTTP/1.1",
   h2: "HTTP/2 (TLS)",
   wt: "WebTransport (gateway)",
+  ws: "WebSocket (gateway)",
 };
 
 export type CallKind = "unary" | "serverStream" | "clientStream" | "bidi";
@@ -96,6 +101,12 @@ export interface RuntimeCapabilities {
   readonly unavailable?: Partial<Record<FetchTransportName, string>>;
   /** The Java and Go servers, over HTTP/1.1 with their protocols. */
   readonly servers: Record<OtherServer, ServerCapabilities>;
+  /**
+   * The Java and Go servers through the gateway, which speaks gRPC to them (`--upstream-protocol
+   * grpc`), per downstream path the runtime takes to the gateway. A path left out has no cells
+   * for this runtime (nor rows in the table).
+   */
+  readonly viaGateway?: Partial<Record<GatewayPath, Record<OtherServer, ServerCapabilities>>>;
 }
 
 export const ok: Supported = { supported: true };
@@ -120,8 +131,9 @@ export function noWebTransport(why: string): TransportCapabilities {
     supported: false,
     code: Code.Unimplemented,
     message:
-      "this runtime has no WebTransport: use Chromium, Edge or Firefox, or Deno with --unstable-net " +
-      "(Node, Bun, Safari and Cloudflare Workers have none; use createFetchTransport there)",
+      "this runtime has no WebTransport: use Chromium, Edge, Firefox, Safari 26.4 or later, or Deno with --unstable-net " +
+      "(Node, Bun, WebKitGTK, older Safari and Cloudflare Workers have none: use createWebSocketTransport " +
+      "from triple-es/websocket through the gateway, or createFetchTransport)",
     why,
   };
   return { unary: unsupported, serverStream: unsupported, clientStream: unsupported, bidi: unsupported };
@@ -148,6 +160,29 @@ export interface ServerCapabilities {
   readonly bidi: Support;
   /** How the runtime reaches it, for the table, e.g. a same-origin proxy. */
   readonly note?: string;
+  /** Through the gateway: unary in JSON (`application/grpc+json` upstream); default supported. */
+  readonly json?: Support;
+  /**
+   * Through the gateway: how far the server's producer gets ahead of a consumer that stopped
+   * reading, in MiB (the call's credits hold the gateway, HTTP/2 flow control holds the server),
+   * or "unbounded" when the server's producer never waits (it queues what it sends in itself).
+   * Default: the runtime's bound for the path (its `receiveBacklogMiB` for "wt" or "ws").
+   */
+  readonly producerLeadMiB?: ReceiveBacklog;
+  /**
+   * Through the gateway: how the server's handler sees a client stream the caller aborted (the
+   * gateway resets the upstream stream): "cancel" (the default), or "end of input" when the
+   * server reads the reset as the stream's orderly end (its handler answers into the void), or
+   * "either" when the same server shows one or the other from run to run.
+   */
+  readonly abortedUploadSeenAs?: "cancel" | "end of input" | "either";
+  /**
+   * Through the gateway: a call's cancellation can reach another call the server serves at the
+   * same time; the suite runs the cases that wait on a deadline or a cancel alone.
+   */
+  readonly crossCallCancel?: boolean;
+  /** Through the gateway: status codes the server does not deliver as themselves. */
+  readonly codesLost?: TransportCapabilities["codesLost"];
 }
 
 const javaNoStreamsUpward = (kind: "client" | "bidi"): Unsupported => ({
@@ -179,3 +214,49 @@ export const goOverHttp: ServerCapabilities = {
   clientStream: goNoStreams("client streams"),
   bidi: goNoStreams("bidi streams"),
 };
+
+/**
+ * Dubbo Java 3.3.6 through the gateway (gRPC upstream): every call kind, full duplex, the same in
+ * every runtime that reaches the gateway.
+ */
+export const javaViaGateway: ServerCapabilities = {
+  unary: ok,
+  serverStream: ok,
+  clientStream: ok,
+  bidi: { supported: true, duplex: "full" },
+  json: {
+    supported: false,
+    code: Code.Unknown,
+    message: "Internal Server Error",
+    why: "Java 3.3.6 answers gRPC in JSON (application/grpc+json) with UNKNOWN",
+  },
+  // Its StreamObserver's onNext never waits: what the gateway does not read queues in the server.
+  producerLeadMiB: "unbounded",
+  // Seen in the suite: a unary call sleeping in its handler ends CANCELLED ("call cancelled: null")
+  // within its 200 ms deadline while other calls, some ending CANCELLED, run beside it.
+  crossCallCancel: true,
+  // Seen over both paths: the handler ends cancelled in some runs, finished (or both) in others.
+  abortedUploadSeenAs: "either",
+};
+
+/** dubbo-go 3.3.2 through the gateway (gRPC upstream): every call kind, full duplex, binary and JSON. */
+export const goViaGateway: ServerCapabilities = {
+  unary: ok,
+  serverStream: ok,
+  clientStream: ok,
+  bidi: { supported: true, duplex: "full" },
+  // Its Send blocks on HTTP/2 flow control: the call's credits hold the gateway, the gateway the
+  // server; the lead is bounded as the path's (receiveBacklogMiB), e.g. an engine's QUIC windows.
+  // dubbo-go 3.3.2's Recv ends without an error on the reset: the handler returns its answer.
+  abortedUploadSeenAs: "end of input",
+};
+
+/** Java and Go through the gateway, for a runtime that has the path. */
+export const serversViaGateway: Record<OtherServer, ServerCapabilities> = { java: javaViaGateway, go: goViaGateway };
+
+/** Java and Go through the gateway over WebTransport, for a runtime without it. */
+export function serversWithoutWebTransport(why: string): Record<OtherServer, ServerCapabilities> {
+  const { unary } = noWebTransport(why);
+  const none = { unary, serverStream: unary, clientStream: unary, bidi: unary };
+  return { java: none, go: none };
+}

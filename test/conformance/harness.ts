@@ -28,6 +28,16 @@ interface Case {
   readonly name: string;
   readonly fn: () => Promise<void | string>;
   readonly timeoutMs: number;
+  readonly serial: boolean;
+}
+
+/** How a case runs. */
+export interface CaseOptions {
+  /**
+   * Runs after the concurrent cases, alone: for a server that lets one call's cancellation reach
+   * another call it serves at the same time (Dubbo Java 3.3.6's thread-bound CancellationContext).
+   */
+  readonly serial?: boolean;
 }
 
 export interface RunOptions {
@@ -44,9 +54,9 @@ export class Suite {
   readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   /** Adds a case; a string it returns is kept as the result's note. */
-  test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 15_000): void {
+  test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 15_000, options: CaseOptions = {}): void {
     if (this.#cases.some((c) => c.name === name)) throw new Error(`duplicate case name: ${name}`);
-    this.#cases.push({ name, fn: async () => fn(), timeoutMs });
+    this.#cases.push({ name, fn: async () => fn(), timeoutMs, serial: options.serial === true });
   }
 
   /** Runs after every case has finished (closing sessions the cases shared); its errors are ignored. */
@@ -60,19 +70,23 @@ export class Suite {
 
   async run(runtime: string, runtimeVersion: string, options: RunOptions = {}): Promise<SuiteResult> {
     const started = Date.now();
-    const cases = this.#cases.filter((c) => options.filter === undefined || c.name.includes(options.filter));
+    const selected = this.#cases.filter((c) => options.filter === undefined || c.name.includes(options.filter));
+    // The concurrent cases first, then the serial ones alone.
+    const cases = [...selected.filter((c) => !c.serial), ...selected.filter((c) => c.serial)];
+    const concurrent = cases.length - selected.filter((c) => c.serial).length;
     const results: CaseResult[] = new Array(cases.length);
     let next = 0;
-    const worker = async () => {
-      while (next < cases.length) {
+    const worker = (end: number) => async () => {
+      while (next < end) {
         const i = next++;
         const r = await runCase(cases[i]!);
         results[i] = r;
         options.onResult?.(r);
       }
     };
-    const n = Math.max(1, Math.min(options.concurrency ?? 4, cases.length));
-    await Promise.all(Array.from({ length: n }, worker));
+    const n = Math.max(1, Math.min(options.concurrency ?? 4, concurrent));
+    await Promise.all(Array.from({ length: n }, worker(concurrent)));
+    await worker(cases.length)();
     for (const cleanup of this.#cleanups) await Promise.resolve().then(cleanup).catch(() => {});
     const passed = results.filter((r) => r.ok).length;
     return {

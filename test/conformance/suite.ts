@@ -22,6 +22,7 @@ import {
 } from "triple-es";
 import { json } from "triple-es/json";
 import { gzip } from "triple-es/gzip";
+import { createWebSocketTransport } from "triple-es/websocket";
 import { ErrorDetailSchema, InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import {
   transportLabels,
@@ -33,6 +34,7 @@ import {
 import { collect, expectUnsupported, streamError, tripleError } from "./calls.js";
 import { assert, rejection, sleep, Suite } from "./harness.js";
 import { unboundedReadAhead } from "./read-ahead.js";
+import { addGatewayServerCases, type ServerGateway } from "./gateway-servers.js";
 import { addServerCases } from "./servers.js";
 
 /** Where one fetch transport of the test server is, and the fetch that reaches it from this runtime. */
@@ -50,13 +52,22 @@ export interface GatewayEndpoint {
   readonly certSha256: string;
 }
 
+/** The gateway's WebSocket downstream (--ws-port) in front of the test server. */
+export interface WebSocketEndpoint {
+  /** e.g. ws://127.0.0.1:PORT/ */
+  readonly webSocketUrl: string;
+}
+
 export interface Endpoints {
   readonly h1?: Endpoint;
   readonly h2?: Endpoint;
   readonly wt?: GatewayEndpoint;
+  readonly ws?: WebSocketEndpoint;
   /** The Dubbo Java and dubbo-go peers, over HTTP/1.1 (./servers.ts). */
   readonly java?: Endpoint;
   readonly go?: Endpoint;
+  /** Gateways in front of the Java and Go peers, speaking gRPC to them (./gateway-servers.ts). */
+  readonly gateways?: Partial<Record<"java" | "go", ServerGateway>>;
 }
 
 /** What a case may change about its transport. */
@@ -74,12 +85,17 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
   let nextId = 0;
   const streamId = (name: string) => `${caps.runtime}-${runId}-${name}-${nextId++}`;
 
-  // Every WebTransport transport holds a session (opened by its first call): closed at the end.
-  const sessions: WebTransportTransport[] = [];
+  // Every WebTransport or WebSocket transport holds a session (opened by its first call): closed at the end.
+  const sessions: { close(reason?: string): void }[] = [];
   suite.afterAll(() => sessions.forEach((s) => s.close("conformance suite done")));
-  const newTransport = (endpoint: Endpoint | GatewayEndpoint, options: TransportTweaks): Transport => {
+  const newTransport = (endpoint: Endpoint | GatewayEndpoint | WebSocketEndpoint, options: TransportTweaks): Transport => {
     if ("baseUrl" in endpoint) {
       return createFetchTransport({ baseUrl: endpoint.baseUrl, ...(endpoint.fetch ? { fetch: endpoint.fetch } : {}), ...options });
+    }
+    if ("webSocketUrl" in endpoint) {
+      const transport = createWebSocketTransport({ url: endpoint.webSocketUrl, ...options });
+      sessions.push(transport);
+      return transport;
     }
     const transport = createWebTransportTransport({
       url: endpoint.url,
@@ -590,5 +606,6 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
     }
   }
   addServerCases(suite, caps, { ...(endpoints.java ? { java: endpoints.java } : {}), ...(endpoints.go ? { go: endpoints.go } : {}) });
+  addGatewayServerCases(suite, caps, endpoints.gateways ?? {}, streamId);
   return suite;
 }

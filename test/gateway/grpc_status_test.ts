@@ -3,7 +3,7 @@
 // same against Dubbo Java and dubbo-go) and the ones they do not (details in a google.rpc.Status).
 
 import { assertEquals } from "./assert.ts";
-import { decodeStatusDetails, encodeGrpcTimeout, grpcOutcome, requestTimeoutMs } from "../../gateway/grpc-status.ts";
+import { atDeadline, decodeStatusDetails, encodeGrpcTimeout, grpcOutcome, requestTimeoutMs } from "../../gateway/grpc-status.ts";
 
 Deno.test("status 0 is success, in the trailers or trailers-only", () => {
   assertEquals(grpcOutcome(200, {}, { "grpc-status": "0" }), null);
@@ -24,6 +24,16 @@ Deno.test("Java: trailers-only :status 500 with the code name in front of a raw 
 
 Deno.test("Java: a deadline is :status 408 with UNKNOWN", () => {
   assertEquals(grpcOutcome(408, { "grpc-status": "2", "grpc-message": "Request Timeout" }, undefined)?.code, "deadline_exceeded");
+});
+
+Deno.test("Java: a CANCELLED after the call's deadline passed is the deadline; before it, or another code, stays as it is", () => {
+  const cancelled = grpcOutcome(500, { "grpc-status": "1", "grpc-message": "CANCELLED : call cancelled: null" }, undefined);
+  assertEquals(atDeadline(cancelled, true)?.code, "deadline_exceeded");
+  assertEquals(atDeadline(cancelled, true)?.message, "the call's deadline passed (upstream answered CANCELLED: call cancelled: null)");
+  assertEquals(atDeadline(cancelled, false), cancelled);
+  const notFound = grpcOutcome(200, {}, { "grpc-status": "5", "grpc-message": "x" });
+  assertEquals(atDeadline(notFound, true), notFound);
+  assertEquals(atDeadline(null, true), null);
 });
 
 Deno.test("no grpc-status: the HTTP status says it (dubbo-go's unknown method is a 404)", () => {

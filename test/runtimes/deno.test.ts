@@ -1,6 +1,7 @@
 // Runs the conformance suite inside Deno (deno@2 from npm) against the real dubbo-js server:
 // HTTP/1.1, HTTP/2 over TLS (Deno's fetch is full duplex there), and WebTransport (Deno's own
-// class, --unstable-net in deno.json) through the gateway of test/webtransport/global-gateway.ts.
+// class, --unstable-net in deno.json) and WebSocket through the gateway of
+// test/webtransport/global-gateway.ts; Java and Go through their gateways (gRPC upstream) over both.
 import { inject, it } from "vitest";
 import { parseResultLine } from "../conformance/report.js";
 import { reportResult, runProcess, runtimeBinary } from "./runner.js";
@@ -8,7 +9,7 @@ import { reportResult, runProcess, runtimeBinary } from "./runner.js";
 it("runs the conformance suite in Deno", async () => {
   const deno = runtimeBinary("deno");
   const { h1, h2tls, certFile } = inject("dubbo");
-  const { url, certSha256 } = inject("wtGateway");
+  const { url, certSha256, webSocketUrl } = inject("wtGateway");
   const java = inject("java").url;
   const go = inject("go").url;
   const run = await runProcess(
@@ -21,7 +22,7 @@ it("runs the conformance suite in Deno", async () => {
       "--allow-net=127.0.0.1",
       `--allow-read`,
       "test/runtimes/deno/main.ts",
-      JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 }, java, go }),
+      JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 }, ws: { webSocketUrl }, java, go, gateways: inject("serverGateways"), filter: process.env.CONFORMANCE_FILTER }),
     ],
     { timeoutMs: 80_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
   );

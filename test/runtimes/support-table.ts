@@ -16,6 +16,7 @@ import {
   type CallKind,
   type OtherServer,
   type RuntimeCapabilities,
+  type ServerCapabilities,
   type Support,
   type TransportName,
 } from "../conformance/capabilities.js";
@@ -25,7 +26,7 @@ export const START_MARKER = "<!-- support-table:start -->";
 export const END_MARKER = "<!-- support-table:end -->";
 
 const kinds: CallKind[] = ["unary", "serverStream", "clientStream", "bidi"];
-const transports: TransportName[] = ["h1", "h2", "wt"];
+const transports: TransportName[] = ["h1", "h2", "wt", "ws"];
 
 function cell(s: Support): string {
   if (!s.supported) return `❌ \`${codeToString(s.code)}\``;
@@ -55,7 +56,7 @@ function rows(rt: RuntimeCapabilities): string[] {
       const notes = rowNotes(caps);
       if (caps.note !== undefined) notes.unshift(caps.note);
       out.push(`| ${rt.label} | ${dubboJs} | ${transportLabels[t]} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
-    } else if (t !== "wt" && rt.unavailable?.[t] !== undefined) {
+    } else if (t !== "wt" && t !== "ws" && rt.unavailable?.[t] !== undefined) {
       out.push(`| ${rt.label} | ${dubboJs} | ${transportLabels[t]} | ${kinds.map(() => "—").join(" | ")} | ${rt.unavailable[t]} |`);
     }
   }
@@ -66,7 +67,29 @@ function rows(rt: RuntimeCapabilities): string[] {
     const transport = `HTTP/1.1, ${protocolNames[server]}`;
     out.push(`| ${rt.label} | ${serverLabels[server]} | ${transport} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
   }
+  for (const path of ["wt", "ws"] as const) {
+    const servers = rt.viaGateway?.[path];
+    if (servers === undefined) continue;
+    for (const server of ["java", "go"] as const) {
+      const caps = servers[server];
+      const notes = [...rowNotes(caps), ...gatewayNotes(caps)];
+      const transport = `${transportLabels[path]}, gRPC upstream`;
+      out.push(`| ${rt.label} | ${serverLabels[server]} | ${transport} | ${kinds.map((k) => cell(caps[k])).join(" | ")} | ${notes.join("; ")} |`);
+    }
+  }
   return out;
+}
+
+/** What the suite asserts about a server through the gateway beyond the call kinds. */
+function gatewayNotes(caps: ServerCapabilities): string[] {
+  if (!caps.unary.supported) return [];
+  const notes: string[] = [];
+  if (caps.json !== undefined && !caps.json.supported) notes.push(`JSON: ❌ \`${codeToString(caps.json.code)}\` (${caps.json.why})`);
+  if (caps.producerLeadMiB === "unbounded") notes.push("a paused consumer does not hold its producer back (it queues in the server)");
+  else notes.push("a paused consumer stops its producer (credits, HTTP/2 flow control)");
+  if (caps.abortedUploadSeenAs === "end of input") notes.push("an aborted client stream reaches its handler as an orderly end of input");
+  if (caps.abortedUploadSeenAs === "either") notes.push("an aborted client stream reaches its handler as a cancel or as an end of input");
+  return notes;
 }
 
 /** The Markdown that goes between the markers. */
@@ -77,7 +100,8 @@ export function renderSupportTable(runtimes: readonly RuntimeCapabilities[] = al
     ...runtimes.flatMap(rows),
     "",
     "✅ works; ❌ fails with that `TripleError` code and a message saying why; — the runtime's fetch cannot speak it (over TLS it falls back to HTTP/1.1).",
-    "WebTransport goes through the gateway (`gateway/`, docs/webtransport.md), which calls the server over HTTP/2.",
+    "WebTransport and WebSocket go through the gateway (`gateway/`, docs/webtransport.md, docs/websocket.md), which calls",
+    "dubbo-js over HTTP/2 and Java and Go over gRPC (`--upstream-protocol grpc`: every call kind).",
     "Java and Go are reached over HTTP/1.1 with their protocol (see \"Which protocol for which server\"); what they serve only",
     "over gRPC fails before sending, naming the gateway. Every cell is asserted by the conformance suite (`test/conformance/`)",
     "running inside that runtime against the real server (dubbo-js 3.0.0-alpha, Dubbo Java 3.3.6, dubbo-go 3.3.2) in `npm test`.",

@@ -36,6 +36,7 @@ export async function bundleWorker(entry: string): Promise<string> {
     alias: {
       "triple-es/json": src("json.ts"),
       "triple-es/gzip": src("gzip.ts"),
+      "triple-es/websocket": src("websocket.ts"),
       "triple-es/protocol-java": src("protocol-java/index.ts"),
       "triple-es/protocol-go": src("protocol-go/index.ts"),
       "triple-es": src("index.ts"),

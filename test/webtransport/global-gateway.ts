@@ -1,7 +1,7 @@
 // vitest globalSetup of the "webtransport" project (after test/setup/global-dubbo.ts): starts the
 // Deno gateway (gateway/main.ts, --dev-cert) in front of the dubbo-js server's HTTP/2 + TLS
-// listener and provides its URL and certificate hash as `wtGateway`, plus a UDP port where
-// nothing listens (`deadUrl`), for the "no gateway" fault.
+// listener and provides its URL and certificate hash as `wtGateway`, its WebSocket downstream
+// (--ws-port), plus a UDP port where nothing listens (`deadUrl`), for the "no gateway" fault.
 
 import { createSocket } from "node:dgram";
 import type { TestProject } from "vitest/node";
@@ -13,6 +13,8 @@ export interface WtGatewayInfo {
   url: string;
   /** base64 SHA-256 of the gateway's development certificate, for serverCertificateHashes. */
   certSha256: string;
+  /** The WebSocket downstream, ws://127.0.0.1:PORT/ */
+  webSocketUrl: string;
   /** https://127.0.0.1:PORT/ on a UDP port that was free a moment ago: no gateway there. */
   deadUrl: string;
 }
@@ -31,10 +33,11 @@ export function freeUdpPort(): Promise<number> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dubbo = project.getProvidedContext().dubbo;
-  const gateway = await startGateway(["--upstream", dubbo.h2tls, "--upstream-ca", dubbo.certFile, "--dev-cert", "--port", "0"]);
+  const gateway = await startGateway(["--upstream", dubbo.h2tls, "--upstream-ca", dubbo.certFile, "--dev-cert", "--port", "0", "--ws-port", "0"]);
   project.provide("wtGateway", {
     url: gateway.url,
     certSha256: gateway.certSha256,
+    webSocketUrl: gateway.webSocketUrl!,
     deadUrl: `https://127.0.0.1:${await freeUdpPort()}/`,
   });
   return async () => {

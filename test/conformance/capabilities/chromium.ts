@@ -1,6 +1,6 @@
 import { Code } from "triple-es";
 import type { RuntimeCapabilities, Unsupported } from "../capabilities.js";
-import { goOverHttp, javaOverHttp, ok } from "../capabilities.js";
+import { goOverHttp, javaOverHttp, ok, serversViaGateway } from "../capabilities.js";
 
 /**
  * Chromium refuses a streaming request body over HTTP/1.1 (`TypeError: Failed to fetch`,
@@ -48,5 +48,8 @@ export const chromium: RuntimeCapabilities = {
       // QUIC flow control, one message in the gateway, HTTP/2 windows: no 64 MiB read-ahead.
       receiveBacklogMiB: 16,
     },
+    // Credits in-band: the gateway sends no more than the call granted (16 messages by default).
+    ws: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" }, receiveBacklogMiB: 16 },
   },
+  viaGateway: { wt: serversViaGateway, ws: serversViaGateway },
 };

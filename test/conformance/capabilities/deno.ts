@@ -1,5 +1,5 @@
 import type { RuntimeCapabilities } from "../capabilities.js";
-import { bidiRefusedOverHttp1, ok, goOverHttp, javaOverHttp } from "../capabilities.js";
+import { bidiRefusedOverHttp1, ok, goOverHttp, javaOverHttp, serversViaGateway } from "../capabilities.js";
 
 /**
  * Deno 2.9: fetch over HTTP/1.1; over TLS it negotiates HTTP/2 (createHttpClient trusts the test CA);
@@ -24,5 +24,7 @@ export const deno: RuntimeCapabilities = {
       receiveBacklogMiB: 16,
       note: "needs --unstable-net; end and cancel frames instead of FIN and resets, a fresh session when one runs out of stream credit",
     },
+    ws: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" }, receiveBacklogMiB: 16 },
   },
+  viaGateway: { wt: serversViaGateway, ws: serversViaGateway },
 };

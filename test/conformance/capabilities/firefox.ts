@@ -1,6 +1,6 @@
 import { Code } from "triple-es";
 import type { RuntimeCapabilities, TransportCapabilities, Unsupported } from "../capabilities.js";
-import { goOverHttp, javaOverHttp, ok } from "../capabilities.js";
+import { goOverHttp, javaOverHttp, ok, serversViaGateway } from "../capabilities.js";
 
 /**
  * Firefox cannot stream a request body (its fetch turns a ReadableStream into the text
@@ -57,5 +57,8 @@ export const firefox: RuntimeCapabilities = {
       bidi: { supported: true, duplex: "full" },
       receiveBacklogMiB: 16,
     },
+    // Credits in-band: the gateway sends no more than the call granted (16 messages by default).
+    ws: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" }, receiveBacklogMiB: 16 },
   },
+  viaGateway: { wt: serversViaGateway, ws: serversViaGateway },
 };

@@ -1,6 +1,6 @@
 import { Code } from "triple-es";
 import type { RuntimeCapabilities, TransportCapabilities, Unsupported } from "../capabilities.js";
-import { goOverHttp, javaOverHttp, noWebTransport, ok } from "../capabilities.js";
+import { goOverHttp, javaOverHttp, noWebTransport, ok, serversViaGateway, serversWithoutWebTransport } from "../capabilities.js";
 
 /**
  * WebKit's fetch rejects a ReadableStream request body (`NotSupportedError`: "ReadableStream
@@ -40,5 +40,8 @@ export const webkit: RuntimeCapabilities = {
     h1: fetchTransport,
     h2: fetchTransport,
     wt: noWebTransport("WebKitGTK 2.50 has no WebTransport"),
+    // The way in without WebTransport: credits in-band hold the server back (fetch cannot).
+    ws: { unary: ok, serverStream: ok, clientStream: ok, bidi: { supported: true, duplex: "full" }, receiveBacklogMiB: 16 },
   },
+  viaGateway: { wt: serversWithoutWebTransport("WebKitGTK 2.50 has no WebTransport"), ws: serversViaGateway },
 };

@@ -2,7 +2,8 @@
 // fetch over HTTP/1.1, and over HTTP/2 with TLS (the browser is started with
 // --ignore-certificate-errors for the test server's self-signed certificate); WebTransport to the
 // gateway of test/webtransport/global-gateway.ts (its certificate hash is passed, but that flag
-// lets any certificate through: the "webtransport" project tests the pinning itself).
+// lets any certificate through: the "webtransport" project tests the pinning itself), and its
+// WebSocket downstream; Java and Go through their gateways (gRPC upstream) over both paths.
 import { expect, inject, it } from "vitest";
 import { chromium } from "../../conformance/capabilities/chromium.js";
 import { failureText, notes, summaryLine } from "../../conformance/report.js";
@@ -11,11 +12,13 @@ import { JAVA_PROXY_PATH } from "../../setup/java-proxy-path.js";
 
 it("runs the conformance suite in Chromium", async () => {
   const dubbo = inject("dubbo");
-  const { url, certSha256 } = inject("wtGateway");
+  const { url, certSha256, webSocketUrl } = inject("wtGateway");
   const suite = conformanceSuite(chromium, {
     h1: { baseUrl: dubbo.h1 },
     h2: { baseUrl: dubbo.h2tls },
     wt: { url, certSha256 },
+    ws: { webSocketUrl },
+    gateways: inject("serverGateways"),
     // Java answers no CORS preflight: the page reaches it through the dev server, on its own origin.
     java: { baseUrl: `${location.origin}${JAVA_PROXY_PATH}` },
     go: { baseUrl: inject("go").url },

@@ -4,7 +4,8 @@
 
 import { firefox } from "../../conformance/capabilities/firefox.js";
 import { webkit } from "../../conformance/capabilities/webkit.js";
-import { conformanceSuite, type GatewayEndpoint } from "../../conformance/suite.js";
+import type { ServerGateway } from "../../conformance/gateway-servers.js";
+import { conformanceSuite, type GatewayEndpoint, type WebSocketEndpoint } from "../../conformance/suite.js";
 import { JAVA_PROXY_PATH } from "../../setup/java-proxy-path.js";
 import { RESULT_GLOBAL } from "./session.js";
 
@@ -15,7 +16,9 @@ export interface ConformancePageConfig {
   readonly h1: string;
   readonly h2tls: string;
   readonly wt: GatewayEndpoint;
+  readonly ws: WebSocketEndpoint;
   readonly go: string;
+  readonly gateways: { readonly java: ServerGateway; readonly go: ServerGateway };
   readonly filter?: string;
 }
 
@@ -25,6 +28,8 @@ const suite = conformanceSuite(caps, {
   h1: { baseUrl: config.h1 },
   h2: { baseUrl: config.h2tls },
   wt: config.wt,
+  ws: config.ws,
+  gateways: config.gateways,
   // Java answers no CORS preflight: the page reaches it on its own origin, through the page server.
   java: { baseUrl: `${location.origin}${JAVA_PROXY_PATH}` },
   go: { baseUrl: config.go },

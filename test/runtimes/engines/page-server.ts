@@ -29,6 +29,7 @@ export async function bundlePage(entry: string): Promise<string> {
       "triple-es/json": src("json.ts"),
       "triple-es/gzip": src("gzip.ts"),
       "triple-es/observer": src("observer.ts"),
+      "triple-es/websocket": src("websocket.ts"),
       "triple-es/protocol-java": src("protocol-java/index.ts"),
       "triple-es/protocol-go": src("protocol-go/index.ts"),
       "triple-es/protocol-triple": src("protocol-triple/index.ts"),

@@ -15,7 +15,7 @@ export async function runConformanceIn(
   timeoutMs: number,
 ): Promise<SuiteResult> {
   const { h1, h2tls } = inject("dubbo");
-  const { url, certSha256 } = inject("wtGateway");
+  const { url, certSha256, webSocketUrl } = inject("wtGateway");
   const filter = process.env.CONFORMANCE_FILTER;
   const result = (await runPageIn(engine, launch, {
     entry: "conformance-page.ts",
@@ -27,6 +27,8 @@ export async function runConformanceIn(
       h1,
       h2tls,
       wt: { url, certSha256 },
+      ws: { webSocketUrl },
+      gateways: inject("serverGateways"),
       go: inject("go").url,
       ...(filter ? { filter } : {}),
     }),
