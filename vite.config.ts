@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/interop/**/*.test.ts", "test/codegen/**/*.test.ts", "test/runtimes/*.test.ts", "test/playground/**/*.test.ts", "test/gateway/**/*.test.ts", "test/webtransport/*.test.ts", "test/package/**/*.test.ts"],
           // The gateway: the conformance suite's WebTransport endpoint (test/runtimes/).
           globalSetup: [
             "test/setup/global-dubbo.ts",

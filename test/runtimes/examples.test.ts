@@ -1,14 +1,13 @@
 // The examples in examples/ work as their READMEs say, against the real dubbo-js server:
 // the Cloudflare Worker in workerd, the Deno script in Deno, the Vite web app built and used in Chromium.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import { build } from "vite";
 import { describe, expect, inject, it } from "vitest";
 import { repoRoot, runProcess, runtimeBinary } from "./runner.js";
+import { launchDebianChromium, serveDirectory } from "./static-site.js";
 import { bundleWorker, serveWorker } from "./workerd.js";
 
 const examples = join(repoRoot, "examples");
@@ -54,16 +53,10 @@ describe("examples", () => {
   }, 30_000);
 
   it("vite-web: the app builds, and in Chromium it calls the Triple service", async () => {
-    if (!existsSync("/usr/bin/chromium")) {
-      throw new Error("Chromium is missing: apt-get install -y chromium (Debian's, at /usr/bin/chromium).");
-    }
     const { h1 } = inject("dubbo");
     const outDir = mkdtempSync(join(tmpdir(), "triple-es-vite-web-"));
-    let server: Server | undefined;
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launchDebianChromium();
+    let site: Awaited<ReturnType<typeof serveDirectory>> | undefined;
     try {
       await build({
         root: join(examples, "vite-web"),
@@ -71,23 +64,11 @@ describe("examples", () => {
         logLevel: "silent",
         build: { outDir, emptyOutDir: true },
       });
-      const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript" };
-      server = createServer((req, res) => {
-        const path = new URL(req.url ?? "/", "http://x").pathname;
-        const file = join(outDir, path === "/" ? "index.html" : path);
-        if (!file.startsWith(outDir) || !existsSync(file)) {
-          res.writeHead(404).end();
-          return;
-        }
-        res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-        res.end(readFileSync(file));
-      });
-      await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-      const { port } = server.address() as { port: number };
+      site = await serveDirectory(outDir);
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
-      await page.goto(`http://127.0.0.1:${port}/?server=${encodeURIComponent(h1)}`);
+      await page.goto(`${site.url}?server=${encodeURIComponent(h1)}`);
       await page.fill("#text", "from the browser");
       await page.click("#send");
       await page.waitForFunction(() => /done|error/.test(document.querySelector("#out")?.textContent ?? ""), null, {
@@ -103,7 +84,7 @@ describe("examples", () => {
       ]);
     } finally {
       await browser.close();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await site?.close();
       rmSync(outDir, { recursive: true, force: true });
     }
   }, 60_000);
