@@ -52,7 +52,7 @@ export interface Support {
 /** Over WebTransport (the gateway, gateway/): every kind, both directions streaming at once. */
 function webTransportSupport(kind: DescMethod["methodKind"]): Support {
   if (typeof (globalThis as { WebTransport?: unknown }).WebTransport !== "function") {
-    return { ok: false, label: "no WebTransport", why: "This browser has no WebTransport (Safari today); use Chromium, Edge or Firefox." };
+    return { ok: false, label: "no WebTransport", why: "This browser has no WebTransport (WebKitGTK, Safari before 26.4); use the WebSocket path, or Chromium, Edge, Firefox or Safari 26.4+." };
   }
   if (!state.servers.wt) {
     return { ok: false, label: "no gateway", why: "npm start could not start the WebTransport gateway (it needs Deno from npm install); see its output." };
