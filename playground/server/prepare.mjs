@@ -117,7 +117,7 @@ export function prepare(options = {}) {
   const pageGen = join(playgroundDir, "gen");
   const cli = join(root, "codegen", "bin", "triple-es-gen.js");
   const codegenDist = join(root, "codegen", "dist");
-  if (!existsSync(join(codegenDist, "triple-es-gen.js"))) {
+  if (!existsSync(join(codegenDist, "codegen", "src", "triple-es-gen.js"))) {
     run(log, join(rootBin, "tsc"), ["-p", join(root, "codegen", "tsconfig.json")], { cwd: root });
   }
   const stampFile = join(pageGen, ".playground-gen-stamp");
