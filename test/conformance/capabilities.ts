@@ -247,8 +247,10 @@ export const goViaGateway: ServerCapabilities = {
   bidi: { supported: true, duplex: "full" },
   // Its Send blocks on HTTP/2 flow control: the call's credits hold the gateway, the gateway the
   // server; the lead is bounded as the path's (receiveBacklogMiB), e.g. an engine's QUIC windows.
-  // dubbo-go 3.3.2's Recv ends without an error on the reset: the handler returns its answer.
-  abortedUploadSeenAs: "end of input",
+  // dubbo-go 3.3.2's Recv usually ends without an error on the reset (the handler returns its
+  // answer), but a full npm test run saw the handler's context cancelled first (Firefox, WS): a
+  // race inside dubbo-go, so either ending is accepted; the client's Canceled is always asserted.
+  abortedUploadSeenAs: "either",
 };
 
 /** Java and Go through the gateway, for a runtime that has the path. */
