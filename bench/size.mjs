@@ -17,6 +17,7 @@ const entries = [
   ["floor", "protobuf-es v2 create/toBinary/fromBinary + fetch", "floor.ts", "root"],
   ["triple-es", "triple-es (generated-client style: createUnaryFn)", "triple-es.ts", "root"],
   ["triple-es createClient", "triple-es, generic createClient", "triple-es-create-client.ts", "root"],
+  ["triple-es unary + server stream", "triple-es, generated-client style for a service with a unary and a server-streaming method", "triple-es-server-stream.ts", "root"],
   ["triple-es four kinds", "triple-es, generated-client style for a service with all four call kinds (one per-kind factory each)", "triple-es-four-kinds.ts", "root"],
   ["triple-es + json()", "triple-es with `triple-es/json` imported", "triple-es-json.ts", "root"],
   ["triple-es + gzip", "triple-es with `triple-es/gzip` imported", "triple-es-gzip.ts", "root"],

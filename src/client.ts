@@ -5,12 +5,11 @@ import { methodPropertyNames, type MethodProperty } from "./method-names.js";
 
 export type { CallOptions, ClientOptions, MethodBinding } from "./call-options.js";
 import { runUnaryCall } from "./call/unary.js";
-import { runServerStream } from "./call/server-stream.js";
+import { openServerStream, runServerStream } from "./call/server-stream.js";
 import { runClientStream, runBidiStream, type StreamInput } from "./call/client-stream.js";
 import {
   openBidiStream,
   openClientStream,
-  openServerStream,
   type BidiStreamCall,
   type ClientStreamCall,
   type OpenOptions,

@@ -24,7 +24,9 @@
  * Callbacks run on the event loop, one at a time; an `onNext` that throws cancels the call.
  */
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
-import { StreamCall, type OpenOptions, type StreamKind } from "./call/stream-call.js";
+import type { OpenOptions, ResponseCall, StreamKind } from "./call/response-call.js";
+import { ServerStream } from "./call/server-stream.js";
+import { StreamCall } from "./call/stream-call.js";
 import { createUnaryFn, type CallOptions, type ClientOptions, type MethodBinding } from "./client.js";
 import { Code } from "./code.js";
 import { TripleError } from "./errors.js";
@@ -159,7 +161,10 @@ function startObserved(
   }
   const open: OpenOptions = { ...callOptions };
   if (requestStream.initialRequest !== undefined) open.initialRequest = requestStream.initialRequest;
-  const call = new StreamCall<DescMessage, DescMessage>(binding, kind, open, request);
+  const call =
+    kind === "server_streaming"
+      ? new ServerStream<DescMessage>(binding, open, request ?? {})
+      : new StreamCall<DescMessage, DescMessage>(binding, kind, open);
   requestStream.start(call);
   deliver(call, responseObserver).catch(reportCallbackError);
   return requestStream;
@@ -176,7 +181,7 @@ function reportCallbackError(error: unknown): void {
 }
 
 /** Reads the responses into the observer; in manual mode the call's credit gate paces the reads. */
-async function deliver(call: StreamCall<DescMessage, DescMessage>, observer: StreamObserver<unknown>): Promise<void> {
+async function deliver(call: ResponseCall<DescMessage>, observer: StreamObserver<unknown>): Promise<void> {
   const reader = call.responses.getReader();
   try {
     for (;;) {
@@ -197,6 +202,9 @@ async function deliver(call: StreamCall<DescMessage, DescMessage>, observer: Str
   observer.onCompleted();
 }
 
+/** The call behind an observer: a server stream, or a client/bidi stream with its send side. */
+type ObservedCall = ServerStream<DescMessage> | StreamCall<DescMessage, DescMessage>;
+
 /**
  * The request side handed to `beforeStart` and returned to the caller: Java's
  * `ClientCallStreamObserver`. Configuration is accepted only before the call starts.
@@ -204,7 +212,7 @@ async function deliver(call: StreamCall<DescMessage, DescMessage>, observer: Str
 class RequestStream implements ClientCallStreamObserver<unknown> {
   initialRequest: number | undefined;
   private readonly kind: StreamKind;
-  private call: StreamCall<DescMessage, DescMessage> | undefined;
+  private call: ObservedCall | undefined;
   private onReadyHandler: (() => void) | undefined;
 
   constructor(kind: StreamKind) {
@@ -212,13 +220,14 @@ class RequestStream implements ClientCallStreamObserver<unknown> {
   }
 
   /** Binds the started call; the onReady handler chosen in `beforeStart` takes effect now. */
-  start(call: StreamCall<DescMessage, DescMessage>): void {
+  start(call: ObservedCall): void {
     this.call = call;
-    if (this.onReadyHandler !== undefined && this.kind !== "server_streaming") call.onReady(this.onReadyHandler);
+    if (this.onReadyHandler !== undefined && call instanceof StreamCall) call.onReady(this.onReadyHandler);
   }
 
+  /** Whether a request sent now would not wait; always false for a server stream, whose one request is sent. */
   isReady(): boolean {
-    return this.call?.isReady ?? false;
+    return this.call instanceof StreamCall ? this.call.isReady : false;
   }
 
   setOnReadyHandler(onReadyHandler: () => void): void {
@@ -245,7 +254,7 @@ class RequestStream implements ClientCallStreamObserver<unknown> {
 
   onNext(value: unknown): void {
     const call = this.started("onNext");
-    if (this.kind === "server_streaming") {
+    if (!(call instanceof StreamCall)) {
       throw new TripleError("onNext(): a server-streaming call sent its one request already", Code.FailedPrecondition);
     }
     void call.send(value as MessageInitShape<DescMessage>);
@@ -257,7 +266,7 @@ class RequestStream implements ClientCallStreamObserver<unknown> {
 
   onCompleted(): void {
     const call = this.started("onCompleted");
-    if (this.kind !== "server_streaming") call.close();
+    if (call instanceof StreamCall) call.close();
   }
 
   cancel(message?: string, cause?: unknown): void {
@@ -273,7 +282,7 @@ class RequestStream implements ClientCallStreamObserver<unknown> {
     }
   }
 
-  private started(what: string): StreamCall<DescMessage, DescMessage> {
+  private started(what: string): ObservedCall {
     if (this.call === undefined) {
       throw new TripleError(
         `${what}() cannot be called in beforeStart(): the call has not started yet`,

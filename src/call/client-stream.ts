@@ -1,5 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
-import { iterateResponses, StreamCall, type OpenOptions } from "./stream-call.js";
+import { iterateResponses, type OpenOptions } from "./response-call.js";
+import { StreamCall } from "./stream-call.js";
 import type { CallOptions, MethodBinding } from "../call-options.js";
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";

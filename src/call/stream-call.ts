@@ -1,61 +1,15 @@
 import { create, type DescMessage, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { createCallSignal, type CallSignal } from "./call-signal.js";
-import { effectiveTimeoutMs } from "./deadline.js";
-import type { CallOptions, MethodBinding } from "../call-options.js";
+import type { MethodBinding } from "../call-options.js";
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
 import type { StreamResponse } from "../interceptors.js";
-import { methodUrl } from "../protocol/url.js";
 import { bidiNeedsStreamingError, diagnoseStreamingFailure, requestStreamingTo, type RequestMode } from "./request-streaming.js";
-import { ResponseCredits } from "./response-credits.js";
-import { secondReaderError, type ResponseReaderName } from "./response-reader.js";
+import { noop, ResponseCall, type OpenOptions, type ResponseSide } from "./response-call.js";
 import { serializeChecked } from "./serialize.js";
-import { messageStream, type MessageReader } from "../protocol/message-reader.js";
-import { responseReader, startStream, streamDialect } from "./stream.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 
-/** Options for `open()`: the per-call options, plus the two sides' flow control. */
-export interface OpenOptions extends CallOptions {
-  /**
-   * Send side: queued request bytes (envelope prefix + message, before compression) at which
-   * `isReady` turns false. Default 64 KiB ({@link DEFAULT_SEND_HIGH_WATER_MARK}).
-   */
-  sendHighWaterMarkBytes?: number;
-  /**
-   * Receive side: how many parsed responses may wait for the reader. Default 1. Ignored in
-   * credit mode, where a response is read from the network only for a granted credit.
-   */
-  receiveHighWaterMarkMessages?: number;
-  /**
-   * Manual credit mode (gRPC's / Dubbo's `disableAutoRequestWithInitial`): deliver at most this
-   * many responses until `request(n)` grants more. Without it, responses flow as they are read.
-   */
-  initialRequest?: number;
-}
-
 export { DEFAULT_SEND_HIGH_WATER_MARK } from "./write-queue.js";
-
-/** The receive side and the life of a streaming call; what every kind of call has. */
-export interface ResponseSide<O extends DescMessage> {
-  /**
-   * The responses, pull-based: the response body is read only as this stream is read (and, in
-   * credit mode, only as credits allow). Cancelling it cancels the call. It errors with the
-   * call's TripleError, after every response received before the error was read.
-   */
-  readonly responses: ReadableStream<MessageShape<O>>;
-  /** Grants `count` more deliveries in credit mode (`initialRequest`); does nothing otherwise. */
-  request(count: number): void;
-  /** The response headers; rejects with the call's error if the call fails before them. */
-  readonly header: Promise<Headers>;
-  /** The trailers once the responses were read to their end; rejects with the call's error. */
-  readonly trailer: Promise<Headers>;
-  /**
-   * Ends the call at once: the request is aborted (the server sees the cancel), unsent requests
-   * are failed, and `responses`, `header` and `trailer` fail, with `Canceled` (or with `reason`
-   * itself when it is a TripleError). Does nothing once the call has ended.
-   */
-  cancel(reason?: unknown): void;
-}
+export { iterateResponses, type OpenOptions, type ResponseSide, type ServerStreamCall, type StreamKind } from "./response-call.js";
 
 /** The send side of a client-streaming or bidi call. */
 export interface SendSide<I extends DescMessage> {
@@ -88,9 +42,6 @@ export interface SendSide<I extends DescMessage> {
   close(): void;
 }
 
-/** A server-streaming call from `open()`. */
-export type ServerStreamCall<O extends DescMessage> = ResponseSide<O>;
-
 /** A bidi call from `open()`: both sides, each with its own flow control. */
 export interface BidiStreamCall<I extends DescMessage, O extends DescMessage> extends ResponseSide<O>, SendSide<I> {}
 
@@ -103,153 +54,66 @@ export interface ClientStreamCall<I extends DescMessage, O extends DescMessage> 
   readonly response: Promise<MessageShape<O>>;
 }
 
-/** The streaming method kinds, as in `DescMethod.methodKind`. */
-export type StreamKind = "server_streaming" | "client_streaming" | "bidi_streaming";
-
-const noop = () => {};
-
-/** Settle-once promise with its handles, marked handled so that nobody has to await it. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(noop);
-  return { promise, resolve, reject };
-}
-
 /**
- * One streaming call: a write queue for the requests, a pull-based stream of responses (behind a
- * credit gate in manual mode), the response head and trailers, and one way to fail everything.
+ * A client-streaming or bidi call: a write queue for the requests on top of the receive side
+ * every streaming call has ({@link ResponseCall}).
  *
  * The request starts at once (streaming mode) with the queue's body stream; nothing waits for the
  * response headers before sending, since a bidi server may send them only with its first response.
  * Where the transport cannot stream request bodies, a client stream is sent as one body when the
  * caller closes (buffered mode), and a bidi call fails at once with `Unimplemented`.
  */
-export class StreamCall<I extends DescMessage, O extends DescMessage> implements ClientStreamCall<I, O> {
-  private readonly binding: MethodBinding;
-  private readonly kind: StreamKind;
-  private readonly options: OpenOptions;
-  private readonly url: string;
-  private readonly timeoutMs: number | undefined;
-  private readonly signal: CallSignal;
+export class StreamCall<I extends DescMessage, O extends DescMessage>
+  extends ResponseCall<O>
+  implements ClientStreamCall<I, O>
+{
   private readonly queue: WriteQueue<MessageInitShape<I>>;
-  private readonly credits: ResponseCredits | undefined;
-  private readonly headerDeferred = deferred<Headers>();
-  private readonly trailerDeferred = deferred<Headers>();
-  private readonly started: Promise<StreamResponse>;
   private mode: RequestMode;
-  private failure: TripleError | undefined;
-  private finished = false;
-  private responsesStream: ReadableStream<MessageShape<O>> | undefined;
-  private reader: MessageReader<Message> | undefined;
-  /** In credit mode: the one item read ahead while no credit was left (see pullResponse). */
-  private held: ReadableStreamReadResult<Message> | undefined;
   private single: Promise<MessageShape<O>> | undefined;
-  /** Who reads the responses: the first to ask for them owns them, a second reader is refused. */
-  private readBy: ResponseReaderName | undefined;
-  /** A server stream's request when the dialect sends it bare rather than enveloped. */
-  private bareRequest: Uint8Array | undefined;
 
-  constructor(binding: MethodBinding, kind: StreamKind, options: OpenOptions, request?: MessageInitShape<I>) {
+  constructor(binding: MethodBinding, kind: "client_streaming" | "bidi_streaming", options: OpenOptions) {
+    super(binding, kind, options);
     const { transport, method } = binding;
-    this.binding = binding;
-    this.kind = kind;
-    this.options = options;
-    this.url = methodUrl(transport.baseUrl, method);
-    this.timeoutMs = effectiveTimeoutMs(options.timeoutMs, transport.timeoutMs);
-    // Options are validated (by these constructors) before the call's signal exists, so that a
-    // bad option does not leave a deadline timer behind.
-    this.credits = options.initialRequest !== undefined ? new ResponseCredits(options.initialRequest) : undefined;
     const highWaterMark = options.sendHighWaterMarkBytes;
-    this.queue = new WriteQueue<MessageInitShape<I>>({
-      serialize: (m) => serializeChecked(transport, method.input, create(method.input, m) as Message),
-      compression: transport.sendCompression,
-      compressMinBytes: transport.compressMinBytes,
-      ...(highWaterMark !== undefined ? { highWaterMark } : {}),
-      // Enough to replay what a fetch took before refusing to stream (client streams only).
-      retainBytes: kind === "client_streaming" ? Math.max(highWaterMark ?? 0, MAX_BATCH_BYTES) : 0,
-      // One-body mode holds the whole upload until close: as big as one request may be, no bigger.
-      oneBodyMaxBytes: transport.writeMaxBytes,
-      onError: (e, during) =>
-        this.fail(
-          during === "limit"
-            ? e
-            : during === "onReady"
-              ? new TripleError(`the onReady handler threw: ${String(e)}`, Code.Canceled, { cause: e })
-              : new TripleError(`failed to compress a request: ${String(e)}`, Code.Internal, { cause: e }),
-        ),
-    });
-    this.signal = createCallSignal(options.signal, this.timeoutMs);
+    try {
+      this.queue = new WriteQueue<MessageInitShape<I>>({
+        serialize: (m) => serializeChecked(transport, method.input, create(method.input, m) as Message),
+        compression: transport.sendCompression,
+        compressMinBytes: transport.compressMinBytes,
+        ...(highWaterMark !== undefined ? { highWaterMark } : {}),
+        // Enough to replay what a fetch took before refusing to stream (client streams only).
+        retainBytes: kind === "client_streaming" ? Math.max(highWaterMark ?? 0, MAX_BATCH_BYTES) : 0,
+        // One-body mode holds the whole upload until close: as big as one request may be, no bigger.
+        oneBodyMaxBytes: transport.writeMaxBytes,
+        onError: (e, during) =>
+          this.fail(
+            during === "limit"
+              ? e
+              : during === "onReady"
+                ? new TripleError(`the onReady handler threw: ${String(e)}`, Code.Canceled, { cause: e })
+                : new TripleError(`failed to compress a request: ${String(e)}`, Code.Internal, { cause: e }),
+          ),
+      });
+    } catch (e) {
+      this.signal.done(); // a bad option must not leave a deadline timer behind
+      throw e;
+    }
+    this.mode = requestStreamingTo(transport, this.url) === "none" ? "buffered" : "streaming";
     // A call the dialect's servers cannot carry fails before anything is sent.
     const refused = transport.protocol?.refuse(kind, transport.format, this.url);
-    if (kind === "server_streaming") {
-      this.mode = "buffered";
-      try {
-        if (refused !== undefined) {
-          // Nothing to send.
-        } else if (streamDialect(transport).serverStreamRequest === "message") {
-          this.bareRequest = serializeChecked(transport, method.input, create(method.input, request) as Message);
-        } else {
-          void this.queue.send(request as MessageInitShape<I>);
-        }
-      } catch (e) {
-        this.signal.done(); // a request that does not serialize must not leave a deadline timer behind
-        throw e;
-      }
-      this.queue.close();
-    } else {
-      this.mode = requestStreamingTo(transport, this.url) === "none" ? "buffered" : "streaming";
-    }
-    this.signal.signal.addEventListener("abort", () => this.fail(this.signal.signal.reason), { once: true });
+    let started: Promise<StreamResponse>;
     if (refused !== undefined) {
-      this.started = Promise.reject(refused);
+      started = Promise.reject(refused);
     } else if (kind === "bidi_streaming" && this.mode === "buffered") {
-      this.started = Promise.reject(bidiNeedsStreamingError(this.url));
+      started = Promise.reject(bidiNeedsStreamingError(this.url));
     } else {
-      this.started = this.mode === "streaming" ? this.startStreaming() : this.startBuffered();
+      started = this.mode === "streaming" ? this.startStreaming() : this.startBuffered();
     }
-    this.started.catch(noop);
-    this.started.then(
-      (res) => this.onResponse(res),
-      (e) => this.fail(e),
-    );
-    if (this.signal.signal.aborted) this.fail(this.signal.signal.reason);
-  }
-
-  /**
-   * The responses as a pull-based ReadableStream, made on first access: each pull is one
-   * {@link read}. In credit mode nothing is parsed ahead of a credit; otherwise up to
-   * `receiveHighWaterMarkMessages` responses wait. Cancelling it cancels the call.
-   */
-  get responses(): ReadableStream<MessageShape<O>> {
-    this.readBy ??= "responses";
-    this.responsesStream ??= messageStream<MessageShape<O>>(
-      {
-        read: () => this.read("responses"),
-        cancel: async (reason) => {
-          if (!this.finished) this.cancel(reason ?? "the responses stream was cancelled");
-          else await this.reader?.cancel(reason).catch(noop);
-        },
-      },
-      this.credits !== undefined ? 0 : Math.max(0, this.options.receiveHighWaterMarkMessages ?? 1),
-    );
-    return this.responsesStream;
+    this.launch(started);
   }
 
   get requestMode(): RequestMode {
     return this.mode;
-  }
-
-  get header(): Promise<Headers> {
-    return this.headerDeferred.promise;
-  }
-
-  get trailer(): Promise<Headers> {
-    return this.trailerDeferred.promise;
   }
 
   get isReady(): boolean {
@@ -274,28 +138,11 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
   }
 
   send(message: MessageInitShape<I>): Promise<void> {
-    if (this.kind === "server_streaming") {
-      throw new TripleError("a server-streaming call has no more requests to send", Code.FailedPrecondition);
-    }
     return this.queue.send(message);
   }
 
   close(): void {
     this.queue.close();
-  }
-
-  request(count: number): void {
-    this.credits?.grant(count);
-  }
-
-  cancel(reason?: unknown): void {
-    if (this.finished) return;
-    if (reason instanceof TripleError) {
-      this.fail(reason);
-      return;
-    }
-    const message = reason === undefined ? "the call was cancelled" : `the call was cancelled: ${describe(reason)}`;
-    this.fail(new TripleError(message, Code.Canceled, { cause: reason }));
   }
 
   get response(): Promise<MessageShape<O>> {
@@ -304,9 +151,17 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     return this.single;
   }
 
-  /** The error the call failed with, if it did. */
-  get error(): TripleError | undefined {
-    return this.failure;
+  protected override onEnd(reason: TripleError): void {
+    // Unsent requests fail; a body still streaming ends normally, so as not to disturb the
+    // reading of the response's last bytes.
+    this.queue.cancel(reason, "close");
+  }
+
+  protected override onFail(error: TripleError): void {
+    // The abort tears the request down and the transport cancels the body itself. Erroring the
+    // body here would make Chromium report an unhandled rejection in the page, and closing it
+    // could let Chromium finish the upload normally before it sees the abort.
+    this.queue.cancel(error, "error");
   }
 
   private readSingle(): Promise<MessageShape<O>> {
@@ -327,27 +182,13 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
     return p;
   }
 
-  private begin(body: Uint8Array | ReadableStream<Uint8Array>): Promise<StreamResponse> {
-    return startStream({
-      binding: this.binding,
-      kind: this.kind,
-      bodyKind: this.bareRequest !== undefined ? "message" : "envelopes",
-      options: this.options,
-      call: this.signal,
-      timeoutMs: this.timeoutMs,
-      body,
-      // Only for an interceptor that asks for `messages`: the call reads the decoder itself.
-      highWaterMark: 0,
-    });
-  }
-
   private async startBuffered(): Promise<StreamResponse> {
-    return this.begin(this.bareRequest ?? (await this.queue.collect()));
+    return this.begin(await this.queue.collect(), "envelopes");
   }
 
   private async startStreaming(): Promise<StreamResponse> {
     try {
-      const res = await this.begin(this.queue.body);
+      const res = await this.begin(this.queue.body, "envelopes");
       this.queue.stopRetaining();
       return res;
     } catch (e) {
@@ -358,109 +199,9 @@ export class StreamCall<I extends DescMessage, O extends DescMessage> implements
       }
       // The runtime refused to stream the body but reaches the server: send it as one body on close.
       this.mode = "buffered";
-      return this.begin(await this.queue.collect());
+      return this.begin(await this.queue.collect(), "envelopes");
     }
   }
-
-  private onResponse(res: StreamResponse): void {
-    if (this.failure !== undefined) {
-      void responseReader(res).cancel(this.failure).catch(noop);
-      return;
-    }
-    this.headerDeferred.resolve(res.header);
-    this.callback(() => this.options.onHeader?.(res.header));
-    res.trailer.then(
-      (trailer) => {
-        if (this.failure !== undefined) return;
-        this.trailerDeferred.resolve(trailer);
-        this.callback(() => this.options.onTrailer?.(trailer));
-        this.end(new TripleError("the server ended the call before this request was sent", Code.Canceled));
-      },
-      (e) => {
-        // The server's error: reported through `responses` once the responses before it are
-        // read; here the trailer fails and the send side stops.
-        const error = this.signal.error(e);
-        this.trailerDeferred.reject(error);
-        this.end(error);
-      },
-    );
-  }
-
-  /** The call is over on the server's side: unsent requests fail, timers are released. */
-  private end(reason: TripleError): void {
-    this.finished = true;
-    // Unsent requests fail; a body still streaming ends normally, so as not to disturb the
-    // reading of the response's last bytes.
-    this.queue.cancel(reason, "close");
-    this.signal.done();
-  }
-
-  /**
-   * Reads the next response, honouring credits; what `responses` and the async-iterable forms
-   * are built on. Rejects with the call's error once every response before it was read.
-   * `by` names the reader: a second, different reader is refused and the call goes on.
-   */
-  async read(by: ResponseReaderName = "read()"): Promise<ReadableStreamReadResult<MessageShape<O>>> {
-    this.readBy ??= by;
-    if (this.readBy !== by) throw secondReaderError(this.readBy, by);
-    try {
-      if (this.failure !== undefined) throw this.failure;
-      this.reader ??= responseReader(await this.started);
-      if (this.credits !== undefined && this.credits.remaining === 0) {
-        // No credit: look one item ahead, because the end of the stream and an error need no
-        // credit (as in gRPC, the close is not held back by an unrequested message); a message
-        // waits, parsed but undelivered, for the next credit.
-        this.held ??= await this.reader.read();
-        if (!this.held.done) await this.credits.whenAvailable();
-      }
-      const r = this.held ?? (await this.reader.read());
-      this.held = undefined;
-      if (r.done) {
-        this.finished = true;
-        return { done: true, value: undefined };
-      }
-      this.credits?.consume();
-      return { done: false, value: r.value as MessageShape<O> };
-    } catch (e) {
-      throw this.fail(e);
-    }
-  }
-
-  /**
-   * Fails the call once, with the abort reason if the call was aborted (deadline, signal,
-   * cancel), and everything with it: the request is aborted, unsent requests, `ready`, header,
-   * trailer and responses fail. Returns the error the call ended with.
-   */
-  private fail(reason: unknown): TripleError {
-    if (this.failure !== undefined) return this.failure;
-    const error = this.signal.error(reason);
-    this.failure = error;
-    this.finished = true;
-    this.signal.abort(error);
-    // The abort tears the request down and the transport cancels the body itself. Erroring the
-    // body here would make Chromium report an unhandled rejection in the page, and closing it
-    // could let Chromium finish the upload normally before it sees the abort.
-    this.queue.cancel(error, "error");
-    this.credits?.fail(error);
-    this.headerDeferred.reject(error);
-    this.trailerDeferred.reject(error);
-    void this.reader?.cancel(error).catch(noop);
-    this.signal.done();
-    return error;
-  }
-
-  /** Runs a user callback; what it throws must not break the call's own bookkeeping. */
-  private callback(fn: () => void): void {
-    try {
-      fn();
-    } catch (e) {
-      this.fail(new TripleError(`a call option callback threw: ${String(e)}`, Code.Canceled, { cause: e }));
-    }
-  }
-}
-
-function describe(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** Opens a client-streaming call. */
@@ -477,38 +218,4 @@ export function openBidiStream<I extends DescMessage, O extends DescMessage>(
   options: OpenOptions = {},
 ): BidiStreamCall<I, O> {
   return new StreamCall<I, O>(binding, "bidi_streaming", options);
-}
-
-/** Opens a server-streaming call with its single request. */
-export function openServerStream<I extends DescMessage, O extends DescMessage>(
-  binding: MethodBinding,
-  request: MessageInitShape<I>,
-  options: OpenOptions = {},
-): ServerStreamCall<O> {
-  return new StreamCall<I, O>(binding, "server_streaming", options, request);
-}
-
-/**
- * The responses of a call as an async generator, for the async-iterable forms: each `next()`
- * reads one response (so the body is read only as the loop advances), the trailers are awaited at
- * the end so `onTrailer` has run, and leaving the loop early cancels the call upstream.
- */
-export async function* iterateResponses<O extends DescMessage>(
-  call: StreamCall<DescMessage, O>,
-): AsyncGenerator<MessageShape<O>, void, undefined> {
-  let finished = false;
-  try {
-    for (;;) {
-      const r = await call.read();
-      if (r.done) break;
-      yield r.value;
-    }
-    await call.trailer;
-    finished = true;
-  } catch (e) {
-    finished = true;
-    throw e;
-  } finally {
-    if (!finished) call.cancel(new TripleError("the stream's consumer stopped reading", Code.Canceled));
-  }
 }

@@ -9,7 +9,7 @@ import { tripleStream } from "../protocol-triple/stream.js";
 import type { Transport } from "../transport/transport.js";
 import type { CallSignal } from "./call-signal.js";
 import { callRequestBase } from "./call-request.js";
-import type { StreamKind } from "./stream-call.js";
+import type { StreamKind } from "./response-call.js";
 
 /** How a streaming call starts: its body, and how many parsed responses may wait for the reader. */
 export interface StreamStart {
