@@ -4,7 +4,7 @@
 // server's handler sees, and a paused consumer holding the server's producer back, from inside
 // each runtime. What a server cannot do through the gateway fails as the capability file states.
 
-import { Code, codeToString, createClient, createWebTransportTransport, TripleError, type Transport, type TransportOptions } from "triple-es";
+import { Code, codeToString, createClient, createWebTransportTransport, TripleError, type Interceptor, type Transport, type TransportOptions } from "triple-es";
 import { json } from "triple-es/json";
 import { createWebSocketTransport } from "triple-es/websocket";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
@@ -130,8 +130,14 @@ function addCases(
     );
     t("unary: Canceled when the caller aborts", async () => {
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 100);
-      assert.equal((await tripleError(c.unary({ delayMs: 5000 }, { signal: ac.signal }))).code, Code.Canceled, "code");
+      // Abort once the call has been handed to the transport (an event, not a guess at timing).
+      const abortWhenSent: Interceptor = (next) => (req) => {
+        const res = next(req);
+        ac.abort();
+        return res;
+      };
+      const err = await tripleError(client({ interceptors: [abortWhenSent] }).unary({ delayMs: 5000 }, { signal: ac.signal }));
+      assert.equal(err.code, Code.Canceled, `code (${err.message})`);
     });
     t("unary: a response over readMaxBytes is ResourceExhausted", async () => {
       const err = await tripleError(client({ readMaxBytes: 1000 }).unary({ payload: new Uint8Array(5000) }));
