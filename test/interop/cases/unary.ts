@@ -113,8 +113,17 @@ export function unaryCases(env: InteropEnv): void {
 
     it("ends as Canceled when the caller aborts", async () => {
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 100);
-      const err = await caught(client.unary({ delayMs: 3000 }, { signal: ac.signal }));
+      // Aborted once the call was handed to the transport: an event, not a guess at timing.
+      const aborting = env.client(listener, {
+        interceptors: [
+          (next) => (req) => {
+            const res = next(req);
+            ac.abort();
+            return res;
+          },
+        ],
+      });
+      const err = await caught(aborting.unary({ delayMs: 3000 }, { signal: ac.signal }));
       expect(err.code).toBe(Code.Canceled);
     });
 
