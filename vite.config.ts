@@ -10,6 +10,7 @@ const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url))
 const alias = {
   "triple-es/json": src("json.ts"),
   "triple-es/gzip": src("gzip.ts"),
+  "triple-es/http-get": src("http-get.ts"),
   "triple-es/observer": src("observer.ts"),
   "triple-es/websocket": src("websocket.ts"),
   "triple-es/protocol-java": src("protocol-java/index.ts"),

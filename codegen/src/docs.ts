@@ -37,8 +37,20 @@ export function methodDoc(method: DescMethod): string {
   return joinParagraphs([
     protoComments(method),
     `${callKinds[method.methodKind].label} RPC \`POST ${path}\`.`,
+    sideEffectFreeUnary(method)
+      ? "Side-effect free (`NO_SIDE_EFFECTS`): may be sent as GET, so HTTP caches can keep it, by a transport\n" +
+        "created with `httpGet()` from `triple-es/http-get` (dubbo-js servers)."
+      : undefined,
     method.deprecated ? "@deprecated" : undefined,
   ]);
+}
+
+/**
+ * A unary method marked `option idempotency_level = NO_SIDE_EFFECTS;` (value 1 of
+ * `MethodOptions.IdempotencyLevel`): the only kind the runtime's opt-in `httpGet` sends as GET.
+ */
+function sideEffectFreeUnary(method: DescMethod): boolean {
+  return method.methodKind === "unary" && (method.idempotency as number) === 1;
 }
 
 /** A service counts as deprecated when it, or its whole file, is marked so. */

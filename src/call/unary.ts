@@ -62,6 +62,7 @@ async function sendUnary(transport: Transport, dialect: UnaryDialect, req: Unary
     body,
     bodyKind: "message",
     signal: req.signal,
+    rpc: req.method,
   });
   const { header, trailer, body: bytes } = await dialect.readResponse(res, {
     url: req.url,

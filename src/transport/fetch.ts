@@ -2,6 +2,7 @@ import { Code } from "../code.js";
 import { isAbortError, TripleError } from "../errors.js";
 import { originOf } from "../protocol/url.js";
 import { resolveTransportConfig } from "./config.js";
+import type { HttpGet } from "./http-get.js";
 import type { HttpRequest, HttpResponse, RequestStreaming, Transport, TransportOptions } from "./transport.js";
 
 /** Options for {@link createFetchTransport}. */
@@ -19,6 +20,12 @@ export interface FetchTransportOptions extends TransportOptions {
    * field.
    */
   credentials?: RequestCredentials;
+  /**
+   * Opt-in: `httpGet()` from `triple-es/http-get` sends unary calls of methods marked
+   * `NO_SIDE_EFFECTS` as GET, so HTTP caches can keep them (dubbo-js servers only: with another
+   * `protocol` this option is a `TypeError`). Unset, every call is a POST.
+   */
+  httpGet?: HttpGet;
 }
 
 /**
@@ -30,6 +37,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   const config = resolveTransportConfig(options);
   const customFetch = options.fetch;
   const credentials = options.credentials;
+  const toGet = options.httpGet?.(config);
   return {
     ...config,
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
@@ -43,7 +51,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       if (credentials !== undefined) init.credentials = credentials;
       let res: Response;
       try {
-        res = await (customFetch ?? globalThis.fetch)(req.url, init);
+        // The opt-in GET form rewrites init (method, headers, no body) and gives the URL.
+        res = await (customFetch ?? globalThis.fetch)(toGet?.(req, init) ?? req.url, init);
       } catch (e) {
         throw fetchError(e, req);
       }

@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import type { Compression } from "../compression.js";
 import type { Interceptor } from "../interceptors.js";
 import type { WireFormat } from "../format/wire-format.js";
@@ -19,6 +20,12 @@ export interface HttpRequest {
    */
   readonly bodyKind: "message" | "envelopes";
   readonly signal: AbortSignal;
+  /**
+   * The RPC a unary exchange carries (unset for streams), for a transport that picks the form of
+   * a request per method: the fetch transport's opt-in `httpGet` sends side-effect-free methods
+   * as GET.
+   */
+  readonly rpc?: DescMethod;
 }
 
 /** The response head and a body that is read only as the caller pulls it. */

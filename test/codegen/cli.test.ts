@@ -123,6 +123,7 @@ describe("triple-es-gen", () => {
       "SayOld:unary",
       "Clock:server_streaming",
       "Locate:unary",
+      "Watch:server_streaming",
     ]);
     // Source info is kept, so tools can show the .proto comments.
     const greetFile = set.file.find((f) => f.name === "acme/greet/v1/greet.proto");

@@ -385,8 +385,18 @@ const corsHeaders: Record<string, string> = {
 type AnyRequest = http.IncomingMessage | http2.Http2ServerRequest;
 type AnyResponse = http.ServerResponse | http2.Http2ServerResponse;
 
+/** Counts every request this process answered, for `x-response-seq` (see handle()). */
+let responseSeq = 0;
+
 function handle(req: AnyRequest, res: AnyResponse): void {
   for (const [k, v] of Object.entries(corsHeaders)) res.setHeader(k, v);
+  // For the HTTP GET tests (test/interop/http-get.test.ts, test/browser/http-get.test.ts): which
+  // HTTP method arrived, a number no two responses share (a repeated one was served from a cache),
+  // and, on request, a Cache-Control header (dubbo-js itself sends none, so nothing is cached).
+  res.setHeader("x-request-method", req.method ?? "");
+  res.setHeader("x-response-seq", String(++responseSeq));
+  const cacheControl = req.headers["x-response-cache-control"];
+  if (typeof cacheControl === "string") res.setHeader("cache-control", cacheControl);
   if (req.method === "OPTIONS") {
     if (req.headers["access-control-request-private-network"] === "true") {
       res.setHeader("access-control-allow-private-network", "true");

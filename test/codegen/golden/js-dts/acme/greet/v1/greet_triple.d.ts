@@ -62,11 +62,21 @@ export interface GreeterClient {
   readonly clock: ServerStreamFn<typeof EmptySchema, typeof TimestampSchema>;
 
   /**
-   * A nested message from another package as input.
+   * A nested message from another package as input; a pure read (its JSDoc says it may go as GET).
    *
    * Unary RPC `POST /acme.greet.v1.Greeter/Locate`.
+   *
+   * Side-effect free (`NO_SIDE_EFFECTS`): may be sent as GET, so HTTP caches can keep it, by a transport
+   * created with `httpGet()` from `triple-es/http-get` (dubbo-js servers).
    */
   readonly locate: UnaryFn<typeof Person_AddressSchema, typeof PersonSchema>;
+
+  /**
+   * Side-effect free but streaming: never sent as GET, so its JSDoc does not say so.
+   *
+   * Server-streaming RPC `POST /acme.greet.v1.Greeter/Watch`.
+   */
+  readonly watch: ServerStreamFn<typeof SayRequestSchema, typeof SayResponseSchema>;
 }
 
 /**

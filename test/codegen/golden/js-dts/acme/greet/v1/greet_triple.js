@@ -22,5 +22,6 @@ export function createGreeterClient(transport, options) {
     sayOld: createUnaryFn(findMethod(Greeter, "SayOld", "unary"), transport, options),
     clock: createServerStreamFn(findMethod(Greeter, "Clock", "server_streaming"), transport, options),
     locate: createUnaryFn(findMethod(Greeter, "Locate", "unary"), transport, options),
+    watch: createServerStreamFn(findMethod(Greeter, "Watch", "server_streaming"), transport, options),
   };
 }

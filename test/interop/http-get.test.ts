@@ -1,0 +1,29 @@
+// httpGet from Node's fetch (HTTP/1.1) and undici over HTTP/2 to the real dubbo-js server (cases
+// shared with Chromium), and what the other servers do with the same GET: the reason the option
+// is a TypeError with dubboJava() and dubboGo().
+import { describe, expect, inject, it } from "vitest";
+import { httpGetCases } from "./cases/http-get.js";
+import { baseUrl, interopClient } from "./clients.js";
+
+httpGetCases({ runtime: "Node", listeners: ["h1", "h2"], client: interopClient });
+
+const query = `?triple=v1.0.0&encoding=json&message=${encodeURIComponent("{}")}`;
+
+describe("GET on each real server", () => {
+  it("dubbo-js answers GET on a method without NO_SIDE_EFFECTS with 405", async () => {
+    const res = await fetch(`${baseUrl("h1")}/triple.interop.v1.InteropService/Unary${query}`);
+    expect(res.status).toBe(405);
+  });
+
+  it("dubbo-go 3.3 answers GET with 405 even on a NO_SIDE_EFFECTS method (it serves POST only)", async () => {
+    const res = await fetch(`${inject("go").url}/triple.interop.v1.InteropService/GetStreamStats${query}`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+
+  it("Dubbo Java 3.3 answers GET with 500 (its REST mapping tries to bind the query to parameters)", async () => {
+    const res = await fetch(`${inject("java").url}/triple.interop.v1.CamelInteropService/getStreamStats${query}`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain("parameter name information not available");
+  });
+});
