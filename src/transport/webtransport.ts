@@ -17,6 +17,14 @@ import { resolveTransportConfig } from "./config.js";
 import { concatBytes } from "../protocol/read-body.js";
 import type { HttpRequest, HttpResponse, RequestStreaming, Transport, TransportOptions } from "./transport.js";
 import {
+  DEFAULT_MAX_STREAMS_PER_SESSION,
+  message,
+  Session,
+  SessionGone,
+  untilAborted,
+  type WebTransportConstructor,
+} from "./webtransport-session.js";
+import {
   cancelFrame,
   certificateHashBytes,
   halfCloseFrame,
@@ -33,22 +41,20 @@ export interface WebTransportCertificateHash {
   readonly value: BufferSource | string;
 }
 
-/** The parts of a WebTransport session this transport uses (the DOM class, Deno's, a polyfill). */
-export interface WebTransportSessionLike {
-  readonly ready: Promise<unknown>;
-  readonly closed: Promise<unknown>;
-  createBidirectionalStream(): Promise<{
-    readonly readable: ReadableStream<Uint8Array>;
-    readonly writable: WritableStream<Uint8Array>;
-  }>;
-  close(info?: { closeCode?: number; reason?: string }): void;
-}
+export {
+  MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE,
+  untilAborted,
+  type WebTransportConstructor,
+  type WebTransportSessionLike,
+} from "./webtransport-session.js";
 
-/** A WebTransport constructor, such as `globalThis.WebTransport`. */
-export type WebTransportConstructor = new (
-  url: string,
-  options?: { serverCertificateHashes?: { algorithm: string; value: BufferSource }[] } & Record<string, unknown>,
-) => WebTransportSessionLike;
+/**
+ * Most sessions one call may try while the sessions it was given stop taking calls before its
+ * stream opened (Deno retires a session that ran out of stream credit; the gateway may close one).
+ * Nothing of the call was sent on those, so moving on is safe; the bound keeps a failing gateway
+ * from being retried for ever.
+ */
+const MAX_SESSIONS_PER_CALL = 8;
 
 /** Options for {@link createWebTransportTransport}. */
 export interface WebTransportTransportOptions extends Omit<TransportOptions, "baseUrl"> {
@@ -64,6 +70,12 @@ export interface WebTransportTransportOptions extends Omit<TransportOptions, "ba
   webTransportOptions?: Record<string, unknown>;
   /** The WebTransport class to use; defaults to `globalThis.WebTransport`, looked up per session. */
   WebTransport?: WebTransportConstructor;
+  /**
+   * Calls open at once on the session; more wait (abortably) for one to end. Default 100, the
+   * gateway's `--max-streams` default: set it to the gateway's value. Past the gateway's limit
+   * Deno drops the whole connection, failing every call on it, so the transport never asks for more.
+   */
+  maxStreamsPerSession?: number;
 }
 
 /** A transport over one WebTransport session (see {@link createWebTransportTransport}). */
@@ -82,12 +94,6 @@ export interface WebTransportTransport extends Transport {
 const CANCEL_FRAME_GRACE_MS = 50;
 
 const noop = () => {};
-
-function settleable(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 /**
  * A transport that carries every call over one WebTransport session to a Triple gateway
@@ -110,6 +116,10 @@ export function createWebTransportTransport(options: WebTransportTransportOption
     value: certificateHashBytes(h.value),
   }));
   const hashText = options.serverCertificateHashes?.map((h) => hashPreview(h.value)).join(", ");
+  const maxStreams = options.maxStreamsPerSession ?? DEFAULT_MAX_STREAMS_PER_SESSION;
+  if (!Number.isInteger(maxStreams) || maxStreams < 1) {
+    throw new TypeError(`createWebTransportTransport: maxStreamsPerSession must be an integer >= 1, got ${String(maxStreams)}`);
+  }
   let current: Session | undefined;
   let opened = 0;
 
@@ -117,7 +127,13 @@ export function createWebTransportTransport(options: WebTransportTransportOption
     opened++;
     const Ctor =
       options.WebTransport ?? (globalThis as { WebTransport?: WebTransportConstructor }).WebTransport;
-    return new Session(Ctor, url, { ...options.webTransportOptions, ...(hashes ? { serverCertificateHashes: hashes } : {}) }, hashText);
+    return new Session(
+      Ctor,
+      url,
+      { ...options.webTransportOptions, ...(hashes ? { serverCertificateHashes: hashes } : {}) },
+      hashText,
+      maxStreams,
+    );
   }
 
   /** The open session, opening one when there is none (or it closed, failed or was retired). */
@@ -144,20 +160,26 @@ export function createWebTransportTransport(options: WebTransportTransportOption
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
       if (req.signal.aborted) throw TripleError.from(req.signal.reason);
       const path = requestPath(config.baseUrl, req.url);
-      for (let attempt = 0; ; attempt++) {
+      for (let sessions = 1; ; sessions++) {
         const session = await acquire(req.signal);
         let stream;
         try {
           stream = await session.openStream(req.signal);
         } catch (e) {
           if (req.signal.aborted) throw TripleError.from(req.signal.reason);
-          if (attempt === 0 && (e instanceof RangeError || session.state === "closed")) {
-            // Nothing was sent yet: Deno's WebTransport ran out of stream credit (its streams are
-            // released only on GC), or the session ended meanwhile. Go on with a fresh session.
-            session.retire();
-            continue;
+          if (!(e instanceof RangeError || e instanceof SessionGone)) throw session.lostError(e);
+          // Nothing was sent yet: Deno's WebTransport ran out of stream credit (its streams are
+          // released only on GC), or the session was retired meanwhile. Go on with a fresh
+          // session (the calls waiting on this one do too).
+          if (e instanceof RangeError) session.retire();
+          if (sessions >= MAX_SESSIONS_PER_CALL) {
+            throw new TripleError(
+              `the WebTransport gateway at ${url} took no stream for this call on ${sessions} sessions in a row: ${message(e)}`,
+              Code.Unavailable,
+              { cause: e },
+            );
           }
-          throw session.lostError(e);
+          continue;
         }
         return exchange(session, stream, req, path);
       }
@@ -189,172 +211,6 @@ function hashPreview(value: BufferSource | string): string {
   let b = "";
   for (const x of bytes.subarray(0, 9)) b += String.fromCharCode(x);
   return `${btoa(b)}…`;
-}
-
-/**
- * Most failed attempts to open a stream, with no call on the session ending in between, before
- * `openStream` gives up. With the backoff doubling from 2 ms to its 100 ms cap that is about 1.5 s
- * of waiting for a stream the gateway's limit holds back.
- */
-export const MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE = 20;
-
-/** One WebTransport session and the calls on it. */
-class Session {
-  state: "connecting" | "open" | "closed" = "connecting";
-  /** Retired: no new calls (Deno ran out of stream credit); closed once its last call is over. */
-  retired = false;
-  readonly ready: Promise<void>;
-  private readonly wt: WebTransportSessionLike | undefined;
-  private active = 0;
-  private closeError: TripleError | undefined;
-
-  constructor(
-    Ctor: WebTransportConstructor | undefined,
-    readonly url: string,
-    init: Record<string, unknown>,
-    hashText: string | undefined,
-  ) {
-    if (typeof Ctor !== "function") {
-      this.state = "closed";
-      this.ready = Promise.reject(
-        new TripleError(
-          "this runtime has no WebTransport: use Chromium, Edge, Firefox, Safari 26.4 or later, or Deno with --unstable-net " +
-            "(Node, Bun, WebKitGTK, older Safari and Cloudflare Workers have none: use createWebSocketTransport " +
-            "from triple-es/websocket through the gateway, or createFetchTransport)",
-          Code.Unimplemented,
-        ),
-      );
-      this.ready.catch(noop);
-      return;
-    }
-    try {
-      this.wt = new Ctor(url, init);
-    } catch (e) {
-      this.state = "closed";
-      this.ready = Promise.reject(new TripleError(`cannot open a WebTransport session to ${url}: ${message(e)}`, Code.Unavailable, { cause: e }));
-      this.ready.catch(noop);
-      return;
-    }
-    this.ready = this.wt.ready.then(
-      () => {
-        if (this.state === "connecting") this.state = "open";
-      },
-      (e: unknown) => {
-        this.state = "closed";
-        throw handshakeError(url, e, hashText);
-      },
-    );
-    this.ready.catch(noop);
-    this.wt.closed.then(
-      (info) => this.lost(new TripleError(`the WebTransport gateway at ${url} closed the session${closeInfo(info)}`, Code.Unavailable)),
-      (e: unknown) => this.lost(e),
-    );
-  }
-
-  private lost(e: unknown): void {
-    this.state = "closed";
-    this.closeError ??=
-      e instanceof TripleError ? e : new TripleError(`the WebTransport session to ${this.url} was lost: ${message(e)}`, Code.Unavailable, { cause: e });
-  }
-
-  /** The `Unavailable` error of a call whose stream failed because (as far as can be told) the session did. */
-  lostError(e: unknown): TripleError {
-    if (e instanceof TripleError) return e;
-    const source = (e as { source?: unknown } | null)?.source;
-    const streamCode = (e as { streamErrorCode?: unknown } | null)?.streamErrorCode;
-    if (source === "stream" && this.state !== "closed") {
-      return new TripleError(
-        `the WebTransport gateway at ${this.url} reset the call's stream${typeof streamCode === "number" ? ` (code ${streamCode})` : ""}: ${message(e)}`,
-        Code.Unavailable,
-        { cause: e },
-      );
-    }
-    // A failing stream on a session that looks alive: the session is gone (Chromium says
-    // "Connection lost." on every stream before `closed` settles); the next call reconnects.
-    this.lost(e);
-    return this.closeError!;
-  }
-
-  /**
-   * A new stream for one call. At the gateway's stream limit (`--max-streams`) Chromium rejects at
-   * once ("Failed to create bidirectional stream."): then this waits until one of this session's
-   * calls ends (or a moment passes) and tries again, while the call's signal allows. The waiting
-   * is bounded: after {@link MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE} failures with no call ending in
-   * between it fails with `Unavailable`, rather than retrying for the session's life.
-   * Deno throws RangeError there instead, which the caller handles.
-   */
-  async openStream(signal: AbortSignal) {
-    let backoffMs = 2;
-    let failures = 0;
-    let released = this.releases;
-    for (;;) {
-      const pending = this.wt!.createBidirectionalStream();
-      try {
-        const stream = await untilAborted(pending, signal);
-        this.active++;
-        return stream;
-      } catch (e) {
-        if (signal.aborted) {
-          // The stream may still come: drop it at once.
-          pending.then((s) => {
-            s.writable.abort().catch(noop);
-            s.readable.cancel().catch(noop);
-          }, noop);
-          throw e;
-        }
-        if (e instanceof RangeError) throw e;
-        // A closing session rejects the same way: let its `closed` settle before deciding.
-        await new Promise((r) => setTimeout(r, 0));
-        if (this.state === "closed") throw e;
-        if (this.releases !== released) {
-          released = this.releases;
-          failures = 0;
-        }
-        if (++failures >= MAX_OPEN_ATTEMPTS_WITHOUT_RELEASE) {
-          throw new TripleError(
-            `the WebTransport gateway at ${this.url} refused a new stream ${failures} times while no call ` +
-              `on the session ended (its stream limit, or a session that no longer takes streams): ${message(e)}`,
-            Code.Unavailable,
-            { cause: e },
-          );
-        }
-        await untilAborted(Promise.race([this.released.promise, new Promise((r) => setTimeout(r, backoffMs))]), signal);
-        backoffMs = Math.min(backoffMs * 2, 100);
-      }
-    }
-  }
-
-  /** Settles when the next call on this session ends (its stream credit may come back). */
-  private released = settleable();
-  /** How many calls on this session have ended: tells a waiting `openStream` that one did. */
-  private releases = 0;
-
-  /** One call on this session is over. */
-  release(): void {
-    this.active--;
-    this.releases++;
-    const released = this.released;
-    this.released = settleable();
-    // The gateway returns the credit once it has closed the stream too: give it a moment.
-    setTimeout(released.resolve, 1);
-    if (this.retired && this.active === 0) this.close("retired");
-  }
-
-  retire(): void {
-    if (this.retired) return;
-    this.retired = true;
-    if (this.active === 0) this.close("retired");
-  }
-
-  close(reason: string): void {
-    if (this.state === "closed" && this.closeError !== undefined) return;
-    this.lost(new TripleError(`the WebTransport session to ${this.url} was closed: ${reason}`, Code.Unavailable));
-    try {
-      this.wt?.close({ closeCode: 0, reason });
-    } catch {
-      // already closed
-    }
-  }
 }
 
 /**
@@ -560,51 +416,4 @@ function streamError(text: string, code: number): Error {
     }
   }
   return new Error(text);
-}
-
-function handshakeError(url: string, e: unknown, hashText: string | undefined): TripleError {
-  const certificate =
-    hashText !== undefined
-      ? `or its certificate does not match serverCertificateHashes (${hashText}): pass the certSha256 the gateway printed ` +
-        `when it started (a --dev-cert certificate is new on every start)`
-      : "or the browser does not trust its certificate: for the gateway's --dev-cert pass serverCertificateHashes with " +
-        "the certSha256 it printed";
-  return new TripleError(
-    `cannot open a WebTransport session to ${url}: ${message(e)} Either no gateway is listening there ` +
-      `(start one: npm run gateway -- --upstream https://… --dev-cert), ${certificate}.`,
-    Code.Unavailable,
-    { cause: e },
-  );
-}
-
-function closeInfo(info: unknown): string {
-  const i = info as { closeCode?: unknown; reason?: unknown } | undefined;
-  if (i === undefined || i === null) return "";
-  const parts: string[] = [];
-  if (typeof i.closeCode === "number") parts.push(`code ${i.closeCode}`);
-  if (typeof i.reason === "string" && i.reason !== "") parts.push(i.reason);
-  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** `promise`, or a rejection with the signal's reason as a TripleError once the signal fires first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(TripleError.from(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(TripleError.from(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

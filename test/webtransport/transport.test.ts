@@ -158,6 +158,38 @@ describe("WebTransport transport (fake sessions)", () => {
     expect(transport.sessionsOpened).toBe(1);
   });
 
+  it("Deno's stream-credit leak with many calls at once: each waits for a slot, and those turned away by a retired session go on with a new one", async () => {
+    const fake = fakeWebTransport({ limit: 3, style: "deno" });
+    const transport = createWebTransportTransport({ url: "https://gw.test/", WebTransport: fake.Ctor, maxStreamsPerSession: 3 });
+    const client = createInteropServiceClient(transport);
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => client.unary({ text: `d${i}` }).then((r) => r.text)));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual(Array.from({ length: 12 }, (_, i) => `d${i}`));
+    // Three calls per session (the fake's credit), never more than three streams asked of one session.
+    expect(fake.sessions.length).toBe(4);
+    expect(fake.sessions.map((s) => s.closed)).toEqual([true, true, true, false]);
+  });
+
+  it("a call beyond maxStreamsPerSession waits for a slot; aborted while waiting it is Canceled and opens no stream", async () => {
+    const fake = fakeWebTransport({ limit: 100, style: "chromium", delayMs: 200 });
+    const transport = createWebTransportTransport({ url: "https://gw.test/", WebTransport: fake.Ctor, maxStreamsPerSession: 1 });
+    const client = createInteropServiceClient(transport);
+    const first = client.unary({ text: "first" });
+    const ac = new AbortController();
+    const second = client.unary({ text: "second" }, { signal: ac.signal }).catch((e: unknown) => e);
+    await vi.waitFor(() => expect(fake.seen.length).toBe(1));
+    ac.abort();
+    expect(await second).toMatchObject({ code: Code.Canceled });
+    expect((await first).text).toBe("first");
+    // The waiting call never reached the gateway; a later call takes the freed slot.
+    expect((await client.unary({ text: "third" })).text).toBe("third");
+    expect(fake.seen.map((c) => c.path.length > 0 && c.endFrames[0])).toEqual(["{}", "{}"]);
+  });
+
+  it("maxStreamsPerSession must be a whole number of at least 1", () => {
+    expect(() => createWebTransportTransport({ url: "https://gw.test/", maxStreamsPerSession: 0 })).toThrow(TypeError);
+    expect(() => createWebTransportTransport({ url: "https://gw.test/", maxStreamsPerSession: 1.5 })).toThrow(TypeError);
+  });
+
   it("a deadline while waiting for the answer sends the cancel frame and fails with DeadlineExceeded", async () => {
     const fake = fakeWebTransport({ limit: 10, style: "chromium", delayMs: 500 });
     const client = createInteropServiceClient(createWebTransportTransport({ url: "https://gw.test/", WebTransport: fake.Ctor }));

@@ -3,7 +3,7 @@
 // loopback that misbehaves on purpose (grpc-fault-server.ts), seeded. Envelopes split at random
 // points, random corruption of prefixes and flags, a length of 2^32−1 while the server keeps
 // writing, a reset mid-stream, one byte every 200 ms against a deadline, 200 calls aborted at
-// random points; then nothing left open upstream.
+// random points (one after another, then all at once); then nothing left open upstream.
 
 import { create, toBinary } from "@bufbuild/protobuf";
 import { constants } from "node:http2";
@@ -135,6 +135,7 @@ it("through the gateway over WebTransport and WebSocket: every fault ends in the
     expect(r.reset.end, path).toBe("unavailable");
     expect([r.drip.seqs, r.drip.end], path).toEqual([[], "deadline_exceeded"]);
     expect(r.aborted, path).toEqual({ canceled: 200 });
+    expect(r.abortedAtOnce, path).toEqual({ canceled: 200 });
   }
   // Every upstream stream ends: the gateway reset what the client left (the test's timeout catches one that stays open).
   while (server.openStreams > 0) await new Promise((r) => setTimeout(r, 50));
