@@ -59,3 +59,26 @@ function canceledBy(reason: unknown): TripleError {
   if (reason instanceof TripleError) return reason;
   return new TripleError("the call was aborted by its signal", Code.Canceled, { cause: reason });
 }
+
+/**
+ * `promise`, or a rejection with the signal's reason as a TripleError once the signal fires
+ * first: for waits that must end when a call is aborted (a session, a slot, a handler) without
+ * cancelling the thing waited for.
+ */
+export function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(TripleError.from(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(TripleError.from(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

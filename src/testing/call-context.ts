@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
+import { untilAborted } from "../call/call-signal.js";
 import type { HandlerContext } from "./service-impl.js";
 
 /** A handler's context plus what the serving code needs to end the call. */
@@ -49,23 +50,7 @@ export function createCallContext(method: DescMethod, requestHeader: Headers, cl
 }
 
 /** Settles with `promise`, or rejects with the signal's reason (a TripleError) when it fires first. */
-export function raceSignal<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(TripleError.from(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(TripleError.from(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
+export const raceSignal = untilAborted;
 
 /** Any failure of a handler as the TripleError to send: thrown TripleErrors as they are, the rest Unknown. */
 export function toTripleError(e: unknown): TripleError {

@@ -3,6 +3,9 @@
 
 import { Code } from "../code.js";
 import { TripleError } from "../errors.js";
+import { untilAborted } from "../call/call-signal.js";
+
+export { untilAborted };
 
 /** The parts of a WebTransport session this transport uses (the DOM class, Deno's, a polyfill). */
 export interface WebTransportSessionLike {
@@ -310,23 +313,4 @@ function closeInfo(info: unknown): string {
 /** An error's message, or the value as text. */
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** `promise`, or a rejection with the signal's reason as a TripleError once the signal fires first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(TripleError.from(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(TripleError.from(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
