@@ -18,6 +18,7 @@ const alias = {
   "triple-es/protocol-triple": src("protocol-triple/index.ts"),
   "triple-es/testing": src("testing/index.ts"),
   "triple-es/otel": src("otel/index.ts"),
+  "triple-es/retry": src("retry/index.ts"),
   "triple-es/internal": src("internal.ts"),
   "triple-es": src("index.ts"),
 };

@@ -1,5 +1,6 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import type { Transport } from "./transport/transport.js";
+import type { RetryPolicy } from "./call/retry-hook.js";
 
 /** Options fixed when a client is created. */
 export interface ClientOptions {
@@ -25,6 +26,13 @@ export interface CallOptions {
   onHeader?(headers: Headers): void;
   /** Called with the trailers when the call ends well. */
   onTrailer?(trailers: Headers): void;
+  /**
+   * This call's retry policy, over the transport's: `false` turns retries off for the call, a
+   * policy from `retryPolicy()` (or `policy.with({ force: true })`, which keeps the transport's
+   * budget) replaces it. Unary and server-streaming calls only; client and bidi streams are never
+   * retried (their requests are a live stream that is not kept), and ignore it.
+   */
+  retry?: RetryPolicy | false;
 }
 
 /**

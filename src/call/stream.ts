@@ -66,22 +66,29 @@ async function sendStream(
   req: StreamRequest,
   start: StreamStart,
 ): Promise<StreamResponse> {
-  const res = await transport.roundTrip({
-    url: req.url,
-    headers: req.header,
-    body: start.body,
-    bodyKind: start.bodyKind,
-    signal: req.signal,
-  });
   const method = req.method;
   const format = transport.format;
-  const body = await dialect.readResponse<Message>(res, {
-    url: req.url,
-    format,
-    readMaxBytes: transport.readMaxBytes,
-    acceptCompression: transport.acceptCompression,
-    parse: (bytes) => format.parse(method.output, bytes),
-  });
+  const attempt = async () =>
+    dialect.readResponse<Message>(
+      await transport.roundTrip({
+        url: req.url,
+        headers: req.header,
+        body: start.body,
+        bodyKind: start.bodyKind,
+        signal: req.signal,
+      }),
+      {
+        url: req.url,
+        format,
+        readMaxBytes: transport.readMaxBytes,
+        acceptCompression: transport.acceptCompression,
+        parse: (bytes) => format.parse(method.output, bytes),
+      },
+    );
+  // Only a server stream's request is whole bytes that can be sent again (client and bidi
+  // streams send a live stream), so only server streams go through the retry policy.
+  const retry = start.kind === "server_streaming" ? (start.options.retry ?? transport.retry) : undefined;
+  const body = await (retry ? retry.serverStream(attempt, req, transport) : attempt());
   return lazyStreamResponse(body.header, body.reader, body.trailer, start.highWaterMark);
 }
 

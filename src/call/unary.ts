@@ -6,6 +6,7 @@ import { applyInterceptors, type UnaryRequest, type UnaryResponse } from "../int
 import type { UnaryDialect } from "../protocol/protocol.js";
 import { tripleUnary } from "../protocol-triple/unary.js";
 import type { Transport } from "../transport/transport.js";
+import type { RetryPolicy } from "./retry-hook.js";
 import { createCallSignal } from "./call-signal.js";
 import { effectiveTimeoutMs } from "./deadline.js";
 import { callRequestBase } from "./call-request.js";
@@ -35,7 +36,8 @@ export async function runUnaryCall(
       stream: false,
       message: create(method.input, request),
     };
-    const next = applyInterceptors((r) => sendUnary(transport, dialect, r as UnaryRequest), transport.interceptors);
+    const retry = options.retry ?? transport.retry;
+    const next = applyInterceptors((r) => sendUnary(transport, dialect, r as UnaryRequest, retry), transport.interceptors);
     const res = (await next(req)) as UnaryResponse;
     options.onHeader?.(res.header);
     options.onTrailer?.(res.trailer);
@@ -47,8 +49,16 @@ export async function runUnaryCall(
   }
 }
 
-/** The end of the interceptor chain: one HTTP exchange with a bare message each way. */
-async function sendUnary(transport: Transport, dialect: UnaryDialect, req: UnaryRequest): Promise<UnaryResponse> {
+/**
+ * The end of the interceptor chain: one HTTP exchange with a bare message each way, repeated with
+ * the same bytes by the retry policy (opt-in, `triple-es/retry`) when it fails.
+ */
+async function sendUnary(
+  transport: Transport,
+  dialect: UnaryDialect,
+  req: UnaryRequest,
+  retry: RetryPolicy | false | undefined,
+): Promise<UnaryResponse> {
   const { format } = transport;
   let body = serializeChecked(transport, req.method.input, req.message);
   const compression = transport.sendCompression;
@@ -56,19 +66,23 @@ async function sendUnary(transport: Transport, dialect: UnaryDialect, req: Unary
     body = await compression.compress(body);
     req.header.set("content-encoding", compression.name);
   }
-  const res = await transport.roundTrip({
-    url: req.url,
-    headers: req.header,
-    body,
-    bodyKind: "message",
-    signal: req.signal,
-    rpc: req.method,
-  });
-  const { header, trailer, body: bytes } = await dialect.readResponse(res, {
-    url: req.url,
-    format,
-    readMaxBytes: transport.readMaxBytes,
-  });
+  const attempt = async () =>
+    dialect.readResponse(
+      await transport.roundTrip({
+        url: req.url,
+        headers: req.header,
+        body,
+        bodyKind: "message",
+        signal: req.signal,
+        rpc: req.method,
+      }),
+      {
+        url: req.url,
+        format,
+        readMaxBytes: transport.readMaxBytes,
+      },
+    );
+  const { header, trailer, body: bytes } = await (retry ? retry.unary(attempt, req, transport) : attempt());
   let message: Message;
   try {
     message = format.parse(req.method.output, bytes);

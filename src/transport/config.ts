@@ -25,5 +25,6 @@ export function resolveTransportConfig(options: TransportOptions): TransportConf
     compressMinBytes: options.compression?.minBytes ?? 1024,
     readMaxBytes: options.readMaxBytes ?? DEFAULT_MAX_BYTES,
     writeMaxBytes: options.writeMaxBytes ?? DEFAULT_MAX_BYTES,
+    retry: options.retry,
   };
 }

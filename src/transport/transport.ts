@@ -3,6 +3,7 @@ import type { Compression } from "../compression.js";
 import type { Interceptor } from "../interceptors.js";
 import type { WireFormat } from "../format/wire-format.js";
 import type { Protocol } from "../protocol/protocol.js";
+import type { RetryPolicy } from "../call/retry-hook.js";
 
 /**
  * One HTTP exchange as the protocol code sees it. Transports turn it into a real request
@@ -61,6 +62,8 @@ export interface TransportConfig {
   readonly readMaxBytes: number;
   /** Largest message this client will send. */
   readonly writeMaxBytes: number;
+  /** Retries for unary and server-streaming calls; undefined: every call is attempted once. */
+  readonly retry: RetryPolicy | undefined;
 }
 
 /**
@@ -115,4 +118,10 @@ export interface TransportOptions {
   readMaxBytes?: number;
   /** Largest message this client sends. Default 4 MiB. */
   writeMaxBytes?: number;
+  /**
+   * Retries, opt-in: `retryPolicy({ maxAttempts: 3 })` from `triple-es/retry`. Only methods the
+   * proto marks `NO_SIDE_EFFECTS` or `IDEMPOTENT` are retried (unless the policy says `force`),
+   * unary calls and server streams before their first message; a call's own `retry` wins.
+   */
+  retry?: RetryPolicy;
 }

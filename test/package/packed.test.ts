@@ -116,7 +116,7 @@ describe("the packed packages", () => {
 
   it("every exports subpath imports in Node from the installed package", async () => {
     const subpaths = installedSubpaths();
-    expect(subpaths).toEqual(expect.arrayContaining(["triple-es", "triple-es/json", "triple-es/gzip", "triple-es/observer", "triple-es/websocket", "triple-es/internal"]));
+    expect(subpaths).toEqual(expect.arrayContaining(["triple-es", "triple-es/json", "triple-es/gzip", "triple-es/observer", "triple-es/websocket", "triple-es/retry", "triple-es/internal"]));
     const script = `for (const s of ${JSON.stringify(subpaths)}) { const m = await import(s); console.log(s, Object.keys(m).length); }`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], app);
     const counts = new Map(stdout.trim().split("\n").map((l) => l.split(" ") as [string, string]));
