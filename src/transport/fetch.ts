@@ -30,14 +30,20 @@ export interface FetchTransportOptions extends TransportOptions {
 
 /**
  * A transport over the Fetch API, for browsers, Deno, Bun, Cloudflare Workers and Node.
- * It sets no `mode` or `redirect`, and `credentials` only when asked: workerd rejects some of
- * those, and the runtime defaults are right for an API call.
+ *
+ * A redirect fails the call (`redirect: "error"`, as `Unavailable`): an RPC answered by a
+ * redirect is a misrouted call (a login page, a moved API), and following it would resend the
+ * request, body and metadata, somewhere the caller did not name. It also spares Node's fetch the
+ * copy of every request it keeps for following redirects. Cloudflare Workers are the exception:
+ * workerd rejects `"error"`, so there the runtime's default applies. No `mode` is set, and
+ * `credentials` only when asked: the runtime defaults are right for an API call.
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const config = resolveTransportConfig(options);
   const customFetch = options.fetch;
   const credentials = options.credentials;
   const toGet = options.httpGet?.(config);
+  const redirectError = !isWorkerd();
   return {
     ...config,
     async roundTrip(req: HttpRequest): Promise<HttpResponse> {
@@ -48,6 +54,7 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
         signal: req.signal,
       };
       if (req.body instanceof ReadableStream) init.duplex = "half";
+      if (redirectError) init.redirect = "error";
       if (credentials !== undefined) init.credentials = credentials;
       let res: Response;
       try {
@@ -65,6 +72,11 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
     requestStreaming: "fetch",
     fetch: customFetch,
   };
+}
+
+/** Cloudflare's workerd, which names itself in `navigator.userAgent` and rejects `redirect: "error"`. */
+function isWorkerd(): boolean {
+  return (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent === "Cloudflare-Workers";
 }
 
 function fetchError(e: unknown, req: HttpRequest): TripleError {
