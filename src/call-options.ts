@@ -1,5 +1,6 @@
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import type { Transport } from "./transport/transport.js";
+import type { UploadProgress } from "./call/upload-progress.js";
 import type { RetryPolicy } from "./call/retry-hook.js";
 
 /** Options fixed when a client is created. */
@@ -26,6 +27,13 @@ export interface CallOptions {
   onHeader?(headers: Headers): void;
   /** Called with the trailers when the call ends well. */
   onTrailer?(trailers: Headers): void;
+  /**
+   * Upload progress of a unary, client-streaming or bidi call's request body: bytes handed to the
+   * network, the total once known, and bytes the far side acknowledged where the transport can
+   * know it (see {@link UploadProgress} for what each number means per transport). Reported once
+   * for a body sent whole, once per chunk for a streamed one; never called when unset.
+   */
+  onUploadProgress?(progress: UploadProgress): void;
   /**
    * This call's retry policy, over the transport's: `false` turns retries off for the call, a
    * policy from `retryPolicy()` (or `policy.with({ force: true })`, which keeps the transport's

@@ -18,6 +18,7 @@ export {
 export { findMethod } from "./find-method.js";
 export { methodPropertyNames, type MethodProperty } from "./method-names.js";
 export type { StreamInput } from "./call/client-stream.js";
+export type { UploadProgress } from "./call/upload-progress.js";
 export {
   DEFAULT_SEND_HIGH_WATER_MARK,
   type OpenOptions,

@@ -183,9 +183,17 @@ export abstract class ResponseCall<O extends DescMessage> implements ResponseSid
     return this.failure;
   }
 
-  /** Starts the exchange with `body` through the interceptors and the transport. */
-  protected begin(body: Uint8Array | ReadableStream<Uint8Array>, bodyKind: "message" | "envelopes"): Promise<StreamResponse> {
+  /**
+   * Starts the exchange with `body` through the interceptors and the transport; `onUploadAcknowledged`
+   * goes to the transport when the caller watches upload progress.
+   */
+  protected begin(
+    body: Uint8Array | ReadableStream<Uint8Array>,
+    bodyKind: "message" | "envelopes",
+    onUploadAcknowledged?: (totalBytes: number) => void,
+  ): Promise<StreamResponse> {
     return startStream({
+      onUploadAcknowledged,
       binding: this.binding,
       kind: this.kind,
       bodyKind,

@@ -6,6 +6,7 @@ import type { StreamResponse } from "../interceptors.js";
 import { bidiNeedsStreamingError, diagnoseStreamingFailure, requestStreamingTo, type RequestMode } from "./request-streaming.js";
 import { noop, ResponseCall, type OpenOptions, type ResponseSide } from "./response-call.js";
 import { serializeChecked } from "./serialize.js";
+import { meterBody, reportWholeBody } from "./upload-progress.js";
 import { MAX_BATCH_BYTES, WriteQueue } from "./write-queue.js";
 
 export { DEFAULT_SEND_HIGH_WATER_MARK } from "./write-queue.js";
@@ -183,12 +184,23 @@ export class StreamCall<I extends DescMessage, O extends DescMessage>
   }
 
   private async startBuffered(): Promise<StreamResponse> {
-    return this.begin(await this.queue.collect(), "envelopes");
+    return this.beginWhole(await this.queue.collect());
+  }
+
+  /** Sends all requests as one body, reporting it to `onUploadProgress` as it goes. */
+  private beginWhole(body: Uint8Array): Promise<StreamResponse> {
+    reportWholeBody(this.options.onUploadProgress, body);
+    return this.begin(body, "envelopes");
   }
 
   private async startStreaming(): Promise<StreamResponse> {
+    const onProgress = this.options.onUploadProgress;
+    // Counted only when someone watches: otherwise the queue's stream goes to the transport as is.
+    const metered = onProgress !== undefined ? meterBody(this.queue.body, onProgress) : undefined;
     try {
-      const res = await this.begin(this.queue.body, "envelopes");
+      const res = await (metered !== undefined
+        ? this.begin(metered.body, "envelopes", metered.acknowledge)
+        : this.begin(this.queue.body, "envelopes"));
       this.queue.stopRetaining();
       return res;
     } catch (e) {
@@ -199,7 +211,7 @@ export class StreamCall<I extends DescMessage, O extends DescMessage>
       }
       // The runtime refused to stream the body but reaches the server: send it as one body on close.
       this.mode = "buffered";
-      return this.begin(await this.queue.collect(), "envelopes");
+      return this.beginWhole(await this.queue.collect());
     }
   }
 }

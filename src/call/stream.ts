@@ -25,6 +25,8 @@ export interface StreamStart {
   readonly body: Uint8Array | ReadableStream<Uint8Array>;
   readonly bodyKind: "message" | "envelopes";
   readonly highWaterMark: number;
+  /** For the transport, when the caller watches upload progress (see HttpRequest). */
+  readonly onUploadAcknowledged?: ((totalBytes: number) => void) | undefined;
 }
 
 /** The streaming half of the transport's dialect (dubbo-js unless the transport names another). */
@@ -76,6 +78,7 @@ async function sendStream(
         body: start.body,
         bodyKind: start.bodyKind,
         signal: req.signal,
+        ...(start.onUploadAcknowledged ? { onUploadAcknowledged: start.onUploadAcknowledged } : {}),
       }),
       {
         url: req.url,

@@ -11,6 +11,7 @@ import { createCallSignal } from "./call-signal.js";
 import { effectiveTimeoutMs } from "./deadline.js";
 import { callRequestBase } from "./call-request.js";
 import { serializeChecked } from "./serialize.js";
+import { reportWholeBody, type UploadProgressHandler } from "./upload-progress.js";
 
 /** Runs one unary call through the interceptors and the transport. */
 export async function runUnaryCall(
@@ -37,7 +38,10 @@ export async function runUnaryCall(
       message: create(method.input, request),
     };
     const retry = options.retry ?? transport.retry;
-    const next = applyInterceptors((r) => sendUnary(transport, dialect, r as UnaryRequest, retry), transport.interceptors);
+    const next = applyInterceptors(
+      (r) => sendUnary(transport, dialect, r as UnaryRequest, retry, options.onUploadProgress),
+      transport.interceptors,
+    );
     const res = (await next(req)) as UnaryResponse;
     options.onHeader?.(res.header);
     options.onTrailer?.(res.trailer);
@@ -58,6 +62,7 @@ async function sendUnary(
   dialect: UnaryDialect,
   req: UnaryRequest,
   retry: RetryPolicy | false | undefined,
+  onUploadProgress?: UploadProgressHandler,
 ): Promise<UnaryResponse> {
   const { format } = transport;
   let body = serializeChecked(transport, req.method.input, req.message);
@@ -66,8 +71,9 @@ async function sendUnary(
     body = await compression.compress(body);
     req.header.set("content-encoding", compression.name);
   }
-  const attempt = async () =>
-    dialect.readResponse(
+  const attempt = async () => {
+    reportWholeBody(onUploadProgress, body);
+    return dialect.readResponse(
       await transport.roundTrip({
         url: req.url,
         headers: req.header,
@@ -82,6 +88,7 @@ async function sendUnary(
         readMaxBytes: transport.readMaxBytes,
       },
     );
+  };
   const { header, trailer, body: bytes } = await (retry ? retry.unary(attempt, req, transport) : attempt());
   let message: Message;
   try {

@@ -27,6 +27,12 @@ export interface HttpRequest {
    * as GET.
    */
   readonly rpc?: DescMethod;
+  /**
+   * Set when the caller watches upload progress of a streamed body: a transport that learns how
+   * many body bytes the far side has taken (the WebSocket transport, from the gateway's send
+   * window) reports the running total here. Others ignore it.
+   */
+  readonly onUploadAcknowledged?: (totalBytes: number) => void;
 }
 
 /** The response head and a body that is read only as the caller pulls it. */

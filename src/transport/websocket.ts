@@ -125,6 +125,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions): We
       const path = requestPath(config.baseUrl, req.url);
       const connection = await acquire(req.signal);
       const call = connection.openCall();
+      call.onUploadAcknowledged = req.onUploadAcknowledged;
       return exchange(call.carrier, call, req, path);
     },
     requestStreaming: "full-duplex",
@@ -280,6 +281,13 @@ class WsCall {
   private ungranted = 0;
   /** Request bytes the gateway allows now. */
   private sendWindow: number;
+  /**
+   * Upload progress (set when the caller watches it): the gateway's WINDOW grants, in all, are the
+   * call-stream bytes it has taken; less the request head frame (the first write), the body bytes.
+   */
+  onUploadAcknowledged: ((totalBytes: number) => void) | undefined;
+  private headBytes: number | undefined;
+  private grantedBytes = 0;
   /** A RESET or FIN was sent: this side is over. */
   private resetSent = false;
   private finSent = false;
@@ -336,6 +344,8 @@ class WsCall {
           });
         }
         if (this.ended instanceof TripleError) throw this.ended;
+        // The first write is the head frame: a 5-byte prefix whose bytes 1–4 hold its length.
+        this.headBytes ??= 5 + new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength).getUint32(1);
         this.sendWindow -= chunk.byteLength;
         if (!connection.send(encodeWsFrame(id, WS_DATA, chunk))) throw connection.lostError(new Error("the WebSocket is closed"));
       },
@@ -368,6 +378,8 @@ class WsCall {
         return;
       case WS_WINDOW:
         this.sendWindow += frame.count;
+        this.grantedBytes += frame.count;
+        this.onUploadAcknowledged?.(this.grantedBytes - (this.headBytes ?? 0));
         this.wake();
         return;
     }
