@@ -128,7 +128,7 @@ async function inPage(args: { url: string; hash: string; badHash: string; deadUr
     const t0 = performance.now();
     for (;;) {
       const s = await stats(streamId);
-      if (s.cancelled || performance.now() - t0 > 3000) return { cancelled: !!s.cancelled, ms: Math.round(performance.now() - t0) };
+      if (s.cancelled || performance.now() - t0 > 30_000) return { cancelled: !!s.cancelled, ms: Math.round(performance.now() - t0) };
       await new Promise((r) => setTimeout(r, 20));
     }
   }
