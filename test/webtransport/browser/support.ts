@@ -58,7 +58,8 @@ export async function statsWhen(
   until: (s: Awaited<ReturnType<InteropServiceClient["getStreamStats"]>>) => boolean,
 ) {
   let s = await client.getStreamStats({ streamId });
-  for (let i = 0; i < 100 && !until(s); i++) {
+  // Up to 30 s: only a hang is caught by this bound; the caller asserts the condition.
+  for (let i = 0; i < 600 && !until(s); i++) {
     await sleep(50);
     s = await client.getStreamStats({ streamId });
   }
