@@ -30,14 +30,14 @@ export function streamStats(listener: Listener, streamId: string) {
   return interopClient(listener).getStreamStats({ streamId });
 }
 
-/** Polls the server's record of a stream until `until` holds (or ~5 s pass); returns the last one. */
+/** Polls the server's record of a stream until `until` holds (or ~30 s pass: a hang-catcher); returns the last one. */
 export async function waitForStats(
   listener: Listener,
   streamId: string,
   until: (s: Awaited<ReturnType<typeof streamStats>>) => boolean,
 ) {
   let stats = await streamStats(listener, streamId);
-  for (let i = 0; i < 100 && !until(stats); i++) {
+  for (let i = 0; i < 600 && !until(stats); i++) {
     await sleep(50);
     stats = await streamStats(listener, streamId);
   }

@@ -25,7 +25,7 @@ let nextId = 0;
 export const streamId = (env: InteropEnv, name: string) =>
   `${env.runtime}-${name}-${Date.now().toString(36)}-${nextId++}`;
 
-/** Polls the server's record of a stream until `until` holds (or ~5 s pass); returns the last one. */
+/** Polls the server's record of a stream until `until` holds (or ~30 s pass: a hang-catcher); returns the last one. */
 export async function waitForStats(
   env: InteropEnv,
   listener: Listener,
@@ -34,7 +34,7 @@ export async function waitForStats(
 ) {
   const stats = env.client(listener);
   let s = await stats.getStreamStats({ streamId: id });
-  for (let i = 0; i < 100 && !until(s); i++) {
+  for (let i = 0; i < 600 && !until(s); i++) {
     await sleep(50);
     s = await stats.getStreamStats({ streamId: id });
   }

@@ -84,7 +84,8 @@ check((await jsonClient.unary({ text: "deno json" })).text === "deno json", "una
   })().catch((e: unknown) => e);
   check(err instanceof TripleError && err.code === Code.Canceled, `cancel: ${String(err)}`);
   let cancelled = false;
-  for (let i = 0; i < 50 && !cancelled; i++) {
+  // Up to 30 s (a hang-catcher; the handler usually sees the cancel within a poll or two).
+  for (let i = 0; i < 600 && !cancelled; i++) {
     cancelled = (await client.getStreamStats({ streamId })).cancelled;
     if (!cancelled) await sleep(50);
   }
