@@ -144,6 +144,8 @@ export class CallRunner {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onHeader: (hd) => this.update(call, () => (call.header = headersToObject(hd))),
       onTrailer: (t) => this.update(call, () => (call.trailer = headersToObject(t))),
+      // Reported once per body chunk at most (never per byte), so each report can re-render.
+      onUploadProgress: (p) => this.update(call, () => (call.upload = { ...p })),
     };
   }
 

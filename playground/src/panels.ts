@@ -2,6 +2,7 @@
 
 import { h, mount, pretty } from "./dom.js";
 import { errorHint } from "./errors.js";
+import type { UploadProgress } from "triple-es";
 import type { CallView } from "./state.js";
 
 export class ResponsePanels {
@@ -10,6 +11,9 @@ export class ResponsePanels {
   private readonly header = h("pre", { id: "response-headers", class: "kv" });
   private readonly trailer = h("pre", { id: "response-trailers", class: "kv" });
   private readonly error = h("div", { id: "error-panel", class: "error-panel" });
+  /** Upload progress of the request body (unary, client stream, bidi): a bar and one line. */
+  private readonly uploadBar = h("progress", { id: "upload-bar", max: 1, value: 0 });
+  private readonly uploadLine = h("span", { id: "upload-progress", class: "hint" }, "nothing sent yet");
   private shown = 0;
 
   constructor(responseHost: HTMLElement, metaHost: HTMLElement, statusEl: HTMLElement) {
@@ -17,6 +21,8 @@ export class ResponsePanels {
     mount(responseHost, this.list);
     mount(
       metaHost,
+      h("h3", {}, "Upload"),
+      h("div", { class: "row" }, this.uploadBar, this.uploadLine),
       h("h3", {}, "Error"),
       this.error,
       h("h3", {}, "Response headers"),
@@ -31,7 +37,16 @@ export class ResponsePanels {
     this.list.replaceChildren();
     this.header.textContent = "";
     this.trailer.textContent = "";
+    this.uploadBar.removeAttribute("value"); // indeterminate until the first report
+    this.uploadLine.textContent = "nothing sent yet";
     mount(this.error, h("span", { class: "hint" }, "none"));
+  }
+
+  private renderUpload(p: UploadProgress): void {
+    this.uploadLine.textContent = uploadText(p);
+    // Until the total is known (a stream still sending) the bar stays indeterminate.
+    if (p.totalBytes !== undefined && p.totalBytes > 0) this.uploadBar.value = p.sentBytes / p.totalBytes;
+    else if (p.totalBytes === 0) this.uploadBar.value = 1;
   }
 
   /** Renders what changed in `call` since the last render. */
@@ -52,6 +67,7 @@ export class ResponsePanels {
         ),
       );
     }
+    if (call.upload !== undefined) this.renderUpload(call.upload);
     this.header.textContent = lines(call.header);
     this.trailer.textContent = lines(call.trailer);
     if (call.error) {
@@ -67,6 +83,14 @@ export class ResponsePanels {
       );
     }
   }
+}
+
+/** "12.0 KiB sent of 48.0 KiB · 8.0 KiB acknowledged": what onUploadProgress reported last. */
+export function uploadText(p: UploadProgress): string {
+  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const of = p.totalBytes !== undefined ? ` of ${kib(p.totalBytes)}` : "";
+  const acked = p.acknowledgedBytes !== undefined ? ` · ${kib(p.acknowledgedBytes)} acknowledged` : "";
+  return `${kib(p.sentBytes)} sent${of}${acked}`;
 }
 
 function lines(obj: Record<string, string>): string {

@@ -1,6 +1,8 @@
 // The page's state in one plain object, also exposed as `window.__playground` so tests (and curious
 // people in DevTools) can read what the page shows without scraping the DOM.
 
+import type { UploadProgress } from "triple-es";
+
 /**
  * "wt" / "ws": WebTransport / WebSocket to the gateway (gateway/) in front of the chosen server
  * (dubbo-js: Triple over HTTP/2; Java and Go: gRPC).
@@ -68,6 +70,8 @@ export interface CallView {
   httpStatus: number | undefined;
   /** The requests sent, as proto JSON (for the snippets). */
   requests: unknown[];
+  /** The last `onUploadProgress` report of a unary, client-stream or bidi call (none yet: undefined). */
+  upload?: UploadProgress | undefined;
 }
 
 export interface LabSample {

@@ -151,6 +151,10 @@ describe("playground page", () => {
     expect(await page.textContent("#response-headers")).toContain("x-greeter: playground");
     expect(await page.textContent("#frames")).toContain("unary response 200");
     expect(await page.textContent("#curl-snippet")).toContain("playground.v1.GreeterService/Greet");
+    // onUploadProgress: a unary body is reported once, whole.
+    expect(call?.upload?.sentBytes).toBeGreaterThan(0);
+    expect(call?.upload?.totalBytes).toBe(call?.upload?.sentBytes);
+    expect(await page.textContent("#upload-progress")).toMatch(/^[\d.]+ KiB sent of [\d.]+ KiB$/);
   });
 
   it("shows validation errors inline", async () => {
@@ -187,6 +191,10 @@ describe("playground page", () => {
       { greeting: "Hello, n0, n1, n2!", count: 3, names: ["n0", "n1", "n2"], httpVersion: "2.0" },
     ]);
     expect(call?.protocol).toBe("h2");
+    // The streamed body's last progress report carries its total: every byte was handed over.
+    expect(call?.upload?.totalBytes).toBe(call?.upload?.sentBytes);
+    expect(call?.upload?.sentBytes).toBeGreaterThan(3 * 5);
+    expect(await page.evaluate(() => (document.querySelector("#upload-bar") as HTMLProgressElement).value)).toBe(1);
   });
 
   it("keeps the send side bounded: isReady turns false and the queue stays under its high-water mark", async () => {
