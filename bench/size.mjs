@@ -21,6 +21,7 @@ const entries = [
   ["triple-es four kinds", "triple-es, generated-client style for a service with all four call kinds (one per-kind factory each)", "triple-es-four-kinds.ts", "root"],
   ["triple-es + json()", "triple-es with `triple-es/json` imported", "triple-es-json.ts", "root"],
   ["triple-es + gzip", "triple-es with `triple-es/gzip` imported", "triple-es-gzip.ts", "root"],
+  ["triple-es + retry", "triple-es with `retryPolicy()` from `triple-es/retry` on the transport", "triple-es-retry.ts", "root"],
   ["triple-es + http-get", "triple-es with `triple-es/http-get` imported (httpGet())", "triple-es-http-get.ts", "root"],
   ["connect-web", "@connectrpc/connect-web 2.2 createConnectTransport (binary)", "connect-web.ts", "bench"],
   ["dubbo-web", "@apachedubbo/dubbo-web 3.0.0-alpha createDubboTransport (binary)", "dubbo-web.ts", "dubboWeb"],

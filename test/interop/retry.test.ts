@@ -11,6 +11,7 @@ import { dubboJava } from "triple-es/protocol-java";
 import { retryPolicy, type RetryOptions } from "triple-es/retry";
 import { CamelInteropService, InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { startFlakyProxy, type FlakyProxy } from "./retry/flaky-proxy.js";
+import { run as runExample } from "../../examples/retry/main.js";
 
 interface Server {
   readonly name: string;
@@ -157,5 +158,28 @@ describe("the attempt header in a browser's CORS preflight", () => {
     await res.arrayBuffer();
     const allowed = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase();
     expect(allowed === "*" || allowed.split(/\s*,\s*/).includes("tri-retry-attempt"), `allow-headers: ${allowed}`).toBe(true);
+  });
+});
+
+describe("examples/retry (the README's runnable example)", () => {
+  it("prints what its README says against the real dubbo-js server", async () => {
+    const lines: string[] = [];
+    await runExample(inject("dubbo").h1, (line) => lines.push(line));
+    expect(lines).toEqual([
+      "unary, up to 3 attempts:",
+      "  attempt 1: dropped",
+      "  attempt 2",
+      "  reply: hello (the server saw attempt 2)",
+      "unary, retry: false:",
+      "  attempt (no header): dropped",
+      expect.stringMatching(/^  failed: Unavailable: cannot reach .*: fetch failed \(connection reset\)$/),
+      "releaseHold (not idempotent):",
+      "  attempt (no header): dropped",
+      expect.stringMatching(/^  failed: Unavailable: cannot reach .*ReleaseHold: fetch failed \(connection reset\)$/),
+      "releaseHold, forced:",
+      "  attempt 1: dropped",
+      "  attempt 2",
+      "  reply: wasWaiting=false",
+    ]);
   });
 });
