@@ -1,7 +1,8 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { http, type HttpHandler } from "msw";
 import { mockRoutes } from "./router.js";
-import { serveMethod } from "./serve.js";
+import { getAsPost, servesGet } from "./get-query.js";
+import { serveMethod, type ServeRequest } from "./serve.js";
 import { mockService, type MockService, type MockServiceOptions, type ServiceImpl } from "./service-impl.js";
 
 /** Options of {@link tripleHandlers}. */
@@ -12,9 +13,10 @@ export interface TripleHandlersOptions extends MockServiceOptions {
 
 /**
  * msw 2.x request handlers for a service, one per method, answering on the real wire of the
- * SDK's default dialect (dubbo-js): unary in binary and JSON, server streams as envelopes and an
- * end-of-stream frame, client streams and bidi from the one request body msw hands over, errors
- * with codes, messages, metadata and details, response headers and trailers. Use them with
+ * SDK's default dialect (dubbo-js): unary in binary and JSON (side-effect-free methods as GET too,
+ * as `httpGet()` sends them), server streams as envelopes and an end-of-stream frame, client
+ * streams and bidi from the one request body msw hands over, errors with codes, messages, metadata
+ * and details, response headers and trailers. Use them with
  * `setupServer` (Node) or `setupWorker` (browsers), in front of a `createFetchTransport`.
  *
  * @example
@@ -36,14 +38,17 @@ export function tripleHandlers(
   const baseUrl = isMock ? (second as { baseUrl: string }).baseUrl : third?.baseUrl;
   if (typeof baseUrl !== "string") throw new TypeError("tripleHandlers: options.baseUrl is required (the transport's baseUrl)");
   const base = baseUrl.endsWith("/") ? baseUrl.slice(0, -1) : baseUrl;
-  return mockRoutes([mock]).map((route) =>
-    http.post(`${base}${route.path}`, async ({ request }) => {
-      const res = await serveMethod(route.mock, route.method, {
-        headers: request.headers,
-        body: request.body,
-        signal: request.signal,
-      });
-      return new Response(res.body as BodyInit | null, { status: res.status, headers: res.headers });
-    }),
-  );
+  const respond = async (route: ReturnType<typeof mockRoutes>[number], req: ServeRequest) => {
+    const res = await serveMethod(route.mock, route.method, req);
+    return new Response(res.body as BodyInit | null, { status: res.status, headers: res.headers });
+  };
+  return mockRoutes([mock]).flatMap((route) => [
+    http.post(`${base}${route.path}`, ({ request }) =>
+      respond(route, { headers: request.headers, body: request.body, signal: request.signal }),
+    ),
+    // Side-effect-free unary methods also answer GET, as dubbo-js does (httpGet() in triple-es/http-get).
+    ...(servesGet(route.method)
+      ? [http.get(`${base}${route.path}`, ({ request }) => respond(route, getAsPost(new URL(request.url), request.headers, request.signal)))]
+      : []),
+  ]);
 }
