@@ -12,6 +12,8 @@ export interface RetryCall {
   readonly header: Headers;
   /** The call's signal: a caller's abort or the deadline (which covers every attempt) ends waiting. */
   readonly signal: AbortSignal;
+  /** The call's deadline in ms (undefined for none), so a policy does not wait past it for nothing. */
+  readonly timeoutMs: number | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { TripleError } from "../errors.js";
+import { MAX_TIMER_MS } from "../call/deadline.js";
 import type { RetryCall } from "../call/retry-hook.js";
 import { backoffMs } from "./backoff.js";
 import type { RetryBudget } from "./budget.js";
@@ -25,7 +26,9 @@ export function mayRetry(method: DescMethod, options: ResolvedRetryOptions): boo
  * Runs `attempt` up to `maxAttempts` times: each failure with a retryable code waits (the
  * server's pushback, else the backoff) and tries again, unless the pushback says stop or the
  * budget is spent. The caller's abort and the deadline end a wait at once with their own error.
- * Each attempt carries its number in the attempt header. The error reported after more than one
+ * A pushback longer than what is left of the deadline ends the call at once with the server's
+ * error (waiting could only end in DeadlineExceeded); a backoff is waited out, and the deadline
+ * ends it. Each attempt carries its number in the attempt header. The error reported after more than one
  * attempt, or when a retryable failure was not retried, is the last attempt's code with a message
  * that says how many attempts were made and why there was no other.
  */
@@ -35,6 +38,7 @@ export async function runAttempts<T>(
   options: ResolvedRetryOptions,
   budget: RetryBudget | undefined,
 ): Promise<T> {
+  const startedAt = Date.now();
   for (let n = 1; ; n++) {
     if (options.attemptHeader !== false) call.header.set(options.attemptHeader, String(n));
     let error: TripleError;
@@ -56,6 +60,14 @@ export async function runAttempts<T>(
     if (pushback.kind === "stop") throw gaveUp(error, n, pushback.why);
     if (budget !== undefined && !budget.canRetry()) {
       throw gaveUp(error, n, "the transport's retry budget is spent (too many failed attempts lately)");
+    }
+    if (pushback.kind === "wait") {
+      // A wait the server asks for that outlasts the deadline (or any timer) could only end in
+      // DeadlineExceeded: report the server's error now instead.
+      const leftMs = call.timeoutMs === undefined ? MAX_TIMER_MS : call.timeoutMs - (Date.now() - startedAt);
+      if (pushback.ms > leftMs) {
+        throw gaveUp(error, n, `the server asks to wait ${pushback.ms} ms, ${call.timeoutMs === undefined ? "longer than a timer can" : "past the call's deadline"}`);
+      }
     }
     await sleep(pushback.kind === "wait" ? pushback.ms : backoffMs(n, options), call.signal);
   }

@@ -26,7 +26,8 @@ export interface TripleRetryPolicy extends RetryPolicy {
  *
  * What is repeated: a unary call's whole exchange, with the same request bytes; a server stream
  * only while no message has arrived (the policy reads the first message before the call returns
- * its head, so with a policy the response headers arrive with the first message). Client and bidi
+ * its head, so with a policy the response headers arrive with the first message, and in credit
+ * mode that one message is read before a credit is granted, then held for it). Client and bidi
  * streams are never retried: their requests are a live stream that is not kept for a second send.
  * Interceptors run once per call, around all attempts.
  *

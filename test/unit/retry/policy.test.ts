@@ -134,6 +134,14 @@ describe("unary retries", () => {
     expect(f.seen).toHaveLength(2);
   });
 
+  it("gives up at once when the server asks to wait past the deadline", async () => {
+    const f = flaky(1, { status: 503, headers: { "retry-after": "10" } }, policy());
+    const e = await caught(f.client.unary({}, { timeoutMs: 5000 }));
+    expect(e.code).toBe(Code.Unavailable);
+    expect(e.rawMessage).toContain("1 attempt made; no more: the server asks to wait 10000 ms, past the call's deadline");
+    expect(f.seen).toHaveLength(1);
+  });
+
   it("does not retry when the pushback is negative or malformed", async () => {
     const f = flaky(1, { status: 503, headers: { "grpc-retry-pushback-ms": "-1" } }, policy());
     const e = await caught(f.client.unary({}));
