@@ -1,7 +1,8 @@
 /**
  * The retry budget of one transport, gRPC's `retryThrottling`: a bucket of `maxTokens` that starts
- * full; every failed attempt takes one token, every successful attempt puts `tokenRatio` back, and
- * a retry is allowed only while more than half the bucket is left.
+ * full; every attempt that fails with a retryable code takes one token, every successful attempt
+ * puts `tokenRatio` back, and a retry is allowed only while more than half the bucket is left. Only
+ * calls the policy may retry are counted (a method not marked idempotent is neither).
  *
  * Why: retries multiply load exactly when a server is struggling. With the defaults (10, 0.1) a
  * run of failures stops retries after 5 failed attempts, so an overloaded server sees first
