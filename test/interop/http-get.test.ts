@@ -4,6 +4,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { httpGetCases } from "./cases/http-get.js";
 import { baseUrl, interopClient } from "./clients.js";
+import { run as runExample } from "../../examples/http-get/main.js";
 
 httpGetCases({ runtime: "Node", listeners: ["h1", "h2"], client: interopClient });
 
@@ -25,5 +26,22 @@ describe("GET on each real server", () => {
     const res = await fetch(`${inject("java").url}/triple.interop.v1.CamelInteropService/getStreamStats${query}`);
     expect(res.status).toBe(500);
     expect(await res.text()).toContain("parameter name information not available");
+  });
+});
+
+describe("examples/http-get (the README's runnable example)", () => {
+  it("prints GET for the marked method, POST for the others and for a long URL", async () => {
+    const lines: string[] = [];
+    await runExample(baseUrl("h1"), (line) => lines.push(line));
+    console.log(lines.join("\n"));
+    expect(lines).toEqual([
+      "getStreamStats (NO_SIDE_EFFECTS):",
+      "  GET /triple.interop.v1.InteropService/GetStreamStats?triple=v1.0.0&encoding=proto&base64=1&message=CgdleGFtcGxl",
+      "  known: false",
+      "unary (not marked):",
+      "  POST /triple.interop.v1.InteropService/Unary",
+      "getStreamStats with a 9000-character id (URL over 8 KiB):",
+      "  POST /triple.interop.v1.InteropService/GetStreamStats",
+    ]);
   });
 });

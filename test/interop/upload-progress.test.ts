@@ -5,7 +5,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import type { UploadProgress } from "triple-es";
 import { ClientStreamRequestSchema } from "../gen/triple/interop/v1/interop_pb.js";
-import { interopClient } from "./clients.js";
+import { baseUrl, interopClient } from "./clients.js";
+import { run as runExample } from "../../examples/upload-progress/main.js";
 
 const messages = Array.from({ length: 64 }, (_, seq) => ({ seq, payload: new Uint8Array(16 * 1024).fill(seq) }));
 /** The request body: one envelope (5-byte prefix + message) per request. */
@@ -50,5 +51,25 @@ describe("upload progress to dubbo-js from Node", () => {
       expect(reports[0]!.sentBytes).toBe(reports[0]!.totalBytes);
       expect(reports[0]!.sentBytes).toBeGreaterThan(payload.byteLength);
     }
+  });
+});
+
+describe("examples/upload-progress (the README's runnable example)", () => {
+  it("prints one report for the unary body and one per chunk, then the total, for the client stream", async () => {
+    const lines: string[] = [];
+    await runExample(baseUrl("h1"), (line) => lines.push(line));
+    console.log(lines.join("\n"));
+    expect(lines).toEqual([
+      "unary with a 100,000-byte payload (one report, when the body is handed over):",
+      "  sent 100004 B of 100004 B",
+      "client stream of 4 requests of 64 KiB (a report per chunk fetch takes, then the total):",
+      // Envelope prefix 5 + field tag 1 + length 3 + 65536, and the seq field (2 bytes) from seq 1 on.
+      "  sent 65545 B",
+      "  sent 131092 B",
+      "  sent 196639 B",
+      "  sent 262186 B",
+      "  sent 262186 B of 262186 B",
+      "  the server read 4 requests, 262144 payload bytes",
+    ]);
   });
 });
