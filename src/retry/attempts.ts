@@ -41,6 +41,7 @@ export async function runAttempts<T>(
   const startedAt = Date.now();
   for (let n = 1; ; n++) {
     if (options.attemptHeader !== false) call.header.set(options.attemptHeader, String(n));
+    if (n > 1 && call.timeoutMs !== undefined) sendRemainingDeadline(call.header, call.timeoutMs - (Date.now() - startedAt));
     let error: TripleError;
     try {
       const result = await attempt();
@@ -70,6 +71,19 @@ export async function runAttempts<T>(
       }
     }
     await sleep(pushback.kind === "wait" ? pushback.ms : backoffMs(n, options), call.signal);
+  }
+}
+
+/**
+ * The deadline headers (dubbo-js and Java read `tri-service-timeout`, dubbo-go `triple-timeout-ms`;
+ * the gateway turns the first into `grpc-timeout`) of a repeated attempt say what is left of the
+ * call's deadline, not the whole of it again: a server must not work past the moment the client
+ * gives up. Only headers the dialect set are rewritten.
+ */
+function sendRemainingDeadline(header: Headers, leftMs: number): void {
+  const value = String(Math.max(1, Math.ceil(leftMs)));
+  for (const name of ["tri-service-timeout", "triple-timeout-ms"]) {
+    if (header.has(name)) header.set(name, value);
   }
 }
 

@@ -13,6 +13,8 @@ interface Flaky {
   client: ReturnType<typeof createClient<typeof InteropService>>;
   /** The attempt header of every attempt that reached the transport, in order. */
   seen: (string | null)[];
+  /** The deadline header (`tri-service-timeout`) of every attempt, in order. */
+  timeouts: (string | null)[];
   /** Server-stream attempts the handler saw (the transport's failures never reach it). */
   streamsServed: number;
 }
@@ -28,7 +30,7 @@ function flaky(
   retry: TripleRetryPolicy | undefined,
   server: { streamFailsBeforeFirst?: number; streamFailsAfterFirst?: boolean } = {},
 ): Flaky {
-  const state: Flaky = { client: undefined as never, seen: [], streamsServed: 0 };
+  const state: Flaky = { client: undefined as never, seen: [], timeouts: [], streamsServed: 0 };
   const inner = createInMemoryTransport(InteropService, {
     unary: async (req) => ({ text: req.text }),
     releaseHold: async () => ({ wasWaiting: false }),
@@ -52,6 +54,7 @@ function flaky(
     ...(retry ? { retry } : {}),
     async roundTrip(req): Promise<HttpResponse> {
       state.seen.push(req.headers.get("tri-retry-attempt"));
+      state.timeouts.push(req.headers.get("tri-service-timeout"));
       if (state.seen.length <= failures) {
         if (how === "reset") throw new TripleError("cannot reach the server: connection reset", Code.Unavailable);
         return { status: how.status, headers: new Headers(how.headers), body: null };
@@ -96,6 +99,14 @@ describe("unary retries", () => {
     await vi.advanceTimersByTimeAsync(1); // second wait: 0.5 × 200
     expect((await call).text).toBe("hi");
     expect(f.seen).toEqual(["1", "2", "3"]);
+  });
+
+  it("each repeated attempt sends what is left of the deadline, not the whole of it again", async () => {
+    const f = flaky(2, "reset", policy({ maxAttempts: 3 }));
+    const call = f.client.unary({ text: "hi" }, { timeoutMs: 5000 });
+    await vi.advanceTimersByTimeAsync(150); // waits of 50 and 100 ms
+    expect((await call).text).toBe("hi");
+    expect(f.timeouts).toEqual(["5000", "4950", "4850"]);
   });
 
   it("gives up at maxAttempts with the last attempt's code and says how many were made", async () => {
