@@ -1025,22 +1025,22 @@ const file_triple_interop_v1_interop_proto_rawDesc = "" +
 	"\ahold_id\x18\x01 \x01(\tR\x06holdId\"6\n" +
 	"\x13ReleaseHoldResponse\x12\x1f\n" +
 	"\vwas_waiting\x18\x01 \x01(\bR\n" +
-	"wasWaiting2\xb4\x04\n" +
-	"\x0eInteropService\x12J\n" +
-	"\x05Unary\x12\x1f.triple.interop.v1.UnaryRequest\x1a .triple.interop.v1.UnaryResponse\x12a\n" +
-	"\fServerStream\x12&.triple.interop.v1.ServerStreamRequest\x1a'.triple.interop.v1.ServerStreamResponse0\x01\x12a\n" +
+	"wasWaiting2\xc3\x04\n" +
+	"\x0eInteropService\x12O\n" +
+	"\x05Unary\x12\x1f.triple.interop.v1.UnaryRequest\x1a .triple.interop.v1.UnaryResponse\"\x03\x90\x02\x02\x12f\n" +
+	"\fServerStream\x12&.triple.interop.v1.ServerStreamRequest\x1a'.triple.interop.v1.ServerStreamResponse\"\x03\x90\x02\x020\x01\x12a\n" +
 	"\fClientStream\x12&.triple.interop.v1.ClientStreamRequest\x1a'.triple.interop.v1.ClientStreamResponse(\x01\x12Q\n" +
 	"\n" +
-	"BidiStream\x12\x1e.triple.interop.v1.BidiRequest\x1a\x1f.triple.interop.v1.BidiResponse(\x010\x01\x12_\n" +
-	"\x0eGetStreamStats\x12%.triple.interop.v1.StreamStatsRequest\x1a&.triple.interop.v1.StreamStatsResponse\x12\\\n" +
-	"\vReleaseHold\x12%.triple.interop.v1.ReleaseHoldRequest\x1a&.triple.interop.v1.ReleaseHoldResponse2\xb9\x04\n" +
-	"\x13CamelInteropService\x12J\n" +
-	"\x05unary\x12\x1f.triple.interop.v1.UnaryRequest\x1a .triple.interop.v1.UnaryResponse\x12a\n" +
-	"\fserverStream\x12&.triple.interop.v1.ServerStreamRequest\x1a'.triple.interop.v1.ServerStreamResponse0\x01\x12a\n" +
+	"BidiStream\x12\x1e.triple.interop.v1.BidiRequest\x1a\x1f.triple.interop.v1.BidiResponse(\x010\x01\x12d\n" +
+	"\x0eGetStreamStats\x12%.triple.interop.v1.StreamStatsRequest\x1a&.triple.interop.v1.StreamStatsResponse\"\x03\x90\x02\x01\x12\\\n" +
+	"\vReleaseHold\x12%.triple.interop.v1.ReleaseHoldRequest\x1a&.triple.interop.v1.ReleaseHoldResponse2\xc8\x04\n" +
+	"\x13CamelInteropService\x12O\n" +
+	"\x05unary\x12\x1f.triple.interop.v1.UnaryRequest\x1a .triple.interop.v1.UnaryResponse\"\x03\x90\x02\x02\x12f\n" +
+	"\fserverStream\x12&.triple.interop.v1.ServerStreamRequest\x1a'.triple.interop.v1.ServerStreamResponse\"\x03\x90\x02\x020\x01\x12a\n" +
 	"\fclientStream\x12&.triple.interop.v1.ClientStreamRequest\x1a'.triple.interop.v1.ClientStreamResponse(\x01\x12Q\n" +
 	"\n" +
-	"bidiStream\x12\x1e.triple.interop.v1.BidiRequest\x1a\x1f.triple.interop.v1.BidiResponse(\x010\x01\x12_\n" +
-	"\x0egetStreamStats\x12%.triple.interop.v1.StreamStatsRequest\x1a&.triple.interop.v1.StreamStatsResponse\x12\\\n" +
+	"bidiStream\x12\x1e.triple.interop.v1.BidiRequest\x1a\x1f.triple.interop.v1.BidiResponse(\x010\x01\x12d\n" +
+	"\x0egetStreamStats\x12%.triple.interop.v1.StreamStatsRequest\x1a&.triple.interop.v1.StreamStatsResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\vreleaseHold\x12%.triple.interop.v1.ReleaseHoldRequest\x1a&.triple.interop.v1.ReleaseHoldResponseB3P\x01Z/triple-es/test/peers/go/gen/interopv1;interopv1b\x06proto3"
 
 var (
