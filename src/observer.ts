@@ -26,6 +26,7 @@
 import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { OpenOptions, ResponseCall, StreamKind } from "./call/response-call.js";
 import { ServerStream } from "./call/server-stream.js";
+import { reportCallbackError } from "./report-callback-error.js";
 import { StreamCall } from "./call/stream-call.js";
 import { createUnaryFn, type CallOptions, type ClientOptions, type MethodBinding } from "./client.js";
 import { Code } from "./code.js";
@@ -125,7 +126,7 @@ export function createObserverClient<S extends DescService>(
               },
               (e: unknown) => observer.onError(TripleError.from(e)),
             )
-            .catch(reportCallbackError);
+            .catch((e: unknown) => reportCallbackError(e, "a StreamObserver callback"));
         };
         break;
       }
@@ -166,18 +167,8 @@ function startObserved(
       ? new ServerStream<DescMessage>(binding, open, request ?? {})
       : new StreamCall<DescMessage, DescMessage>(binding, kind, open);
   requestStream.start(call);
-  deliver(call, responseObserver).catch(reportCallbackError);
+  deliver(call, responseObserver).catch((e: unknown) => reportCallbackError(e, "a StreamObserver callback"));
   return requestStream;
-}
-
-/**
- * What an observer's `onError` or `onCompleted` throws has nowhere to go (the call is over): it
- * is reported like an uncaught error in an event listener, not left as an unhandled rejection.
- */
-function reportCallbackError(error: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof report === "function") report(error);
-  else console.error("triple-es/observer: an observer callback threw", error);
 }
 
 /** Reads the responses into the observer; in manual mode the call's credit gate paces the reads. */

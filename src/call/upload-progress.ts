@@ -1,3 +1,5 @@
+import { reportCallbackError } from "../report-callback-error.js";
+
 /**
  * How far a call's request body has gone, as reported to `onUploadProgress`. Byte counts are of
  * the request body as the transport sends it: a unary call's bare message, a stream's Triple
@@ -38,16 +40,14 @@ export function reportWholeBody(handler: UploadProgressHandler | undefined, byte
 }
 
 /**
- * Calls the handler as an event listener is called: an exception it throws is reported (thrown
- * from a fresh task, where the runtime logs it) and does not fail the upload.
+ * Calls the handler as an event listener is called: an exception it throws is reported (see
+ * {@link reportCallbackError}) and does not fail the upload.
  */
 function notify(handler: UploadProgressHandler, progress: UploadProgress): void {
   try {
     handler(progress);
   } catch (e) {
-    setTimeout(() => {
-      throw e;
-    });
+    reportCallbackError(e, "an onUploadProgress handler");
   }
 }
 
