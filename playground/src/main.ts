@@ -14,6 +14,7 @@ import { ResponsePanels } from "./panels.js";
 import { RequestEditor } from "./request-editor.js";
 import { Snippets } from "./snippets.js";
 import { currentServer } from "./servers.js";
+import { markPageReady } from "./ready.js";
 import { onChange, state, type Servers } from "./state.js";
 import { typeRegistry } from "./descriptors.js";
 
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     runner.render();
   }
   state.ready = true;
+  markPageReady();
 }
 
 void main();

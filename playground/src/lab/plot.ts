@@ -1,7 +1,14 @@
 // A live time-series plot (uPlot, bundled): columns of numbers appended as samples arrive.
+//
+// uPlot is loaded on first use, not imported statically: its module formats numbers for the
+// browser's language as it loads (`new Intl.NumberFormat(navigator.language)`), which throws a
+// RangeError where navigator.language is not a language tag (WebKitGTK run under the C.UTF-8
+// locale, Debian's default, reports "C"). A static import would stop every module of the page from
+// running; loaded here, that failure only leaves the lab without its plot, and says why.
 
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { h, mount } from "../dom.js";
 
 export interface SeriesSpec {
   label: string;
@@ -11,14 +18,53 @@ export interface SeriesSpec {
   dash?: number[];
 }
 
+let uPlotModule: Promise<typeof uPlot> | undefined;
+/** The plot each host shows last: a plot replaced while uPlot was loading never draws. */
+const currentPlot = new WeakMap<HTMLElement, LivePlot>();
+
+/** uPlot's constructor, loaded once for every plot of the page. */
+function loadUPlot(): Promise<typeof uPlot> {
+  uPlotModule ??= import("uplot").then((m) => m.default);
+  return uPlotModule;
+}
+
+/** Why the plot could not load, as one sentence naming the cause and the fix. */
+export function plotUnavailableText(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const language = typeof navigator === "undefined" ? "" : navigator.language;
+  const badLanguage = (() => {
+    try {
+      Intl.getCanonicalLocales(language);
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  return badLanguage
+    ? `No plot: uPlot could not load (${message}) because this browser reports the language "${language}", which is not a language tag (WebKitGTK does under the C.UTF-8 locale); start the browser with a real locale, e.g. LANG=en_US.UTF-8. The numbers above still update.`
+    : `No plot: uPlot could not load (${message}). The numbers above still update.`;
+}
+
 export class LivePlot {
-  private readonly plot: uPlot;
+  private plot: uPlot | undefined;
   private readonly columns: number[][];
   private pending = false;
 
   constructor(host: HTMLElement, title: string, series: SeriesSpec[], smallLabel: string) {
     this.columns = [[], ...series.map(() => [])];
-    const stepped = uPlot.paths.stepped!({ align: 1 });
+    currentPlot.set(host, this);
+    loadUPlot().then(
+      (UPlot) => {
+        if (currentPlot.get(host) === this) this.create(UPlot, host, title, series, smallLabel);
+      },
+      (error: unknown) => {
+        if (currentPlot.get(host) === this) mount(host, h("p", { class: "hint warn", id: "lab-plot-unavailable" }, plotUnavailableText(error)));
+      },
+    );
+  }
+
+  private create(UPlot: typeof uPlot, host: HTMLElement, title: string, series: SeriesSpec[], smallLabel: string): void {
+    const stepped = UPlot.paths.stepped!({ align: 1 });
     const opts: uPlot.Options = {
       title,
       width: Math.max(320, host.clientWidth - 8),
@@ -50,13 +96,15 @@ export class LivePlot {
         ),
       ],
     };
-    this.plot = new uPlot(opts, this.columns as uPlot.AlignedData, host);
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(320, host.clientWidth - 8), height: 260 })).observe(host);
+    // Samples pushed while uPlot loaded are in the columns already.
+    const plot = new UPlot(opts, this.columns as uPlot.AlignedData, host);
+    this.plot = plot;
+    new ResizeObserver(() => plot.setSize({ width: Math.max(320, host.clientWidth - 8), height: 260 })).observe(host);
   }
 
   clear(): void {
     for (const c of this.columns) c.length = 0;
-    this.plot.setData(this.columns as uPlot.AlignedData);
+    this.plot?.setData(this.columns as uPlot.AlignedData);
   }
 
   /** Appends one sample: t, then one value per series. Redraws at most once per frame. */
@@ -66,7 +114,7 @@ export class LivePlot {
       this.pending = true;
       requestAnimationFrame(() => {
         this.pending = false;
-        this.plot.setData(this.columns as uPlot.AlignedData);
+        this.plot?.setData(this.columns as uPlot.AlignedData);
       });
     }
   }

@@ -54,17 +54,32 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The POSIX locale WebKitGTK runs under unless a test asks for another (see WebKitOptions.locale). */
+export const WEBKIT_DEFAULT_LOCALE = "en_US.UTF-8";
+
+export interface WebKitOptions {
+  /**
+   * The POSIX locale (LC_ALL) the browser runs under; WebKitGTK derives `navigator.language` from
+   * it. Default WEBKIT_DEFAULT_LOCALE: "en-US", as a Safari user's browser reports a language tag.
+   * Debian's default, "C.UTF-8", makes WebKitGTK 2.50 report "C", which is no language tag:
+   * `new Intl.NumberFormat(navigator.language)` throws a RangeError there (an uninstalled locale,
+   * "C" or "POSIX" give "en-US").
+   */
+  readonly locale?: string;
+}
+
 /**
  * Starts WebKitGTK's MiniBrowser through WebKitWebDriver. `acceptInsecureCerts` lets fetch reach
  * the test server's self-signed HTTP/2 listener.
  */
-export async function launchWebKit(): Promise<EngineSession> {
+export async function launchWebKit(options: WebKitOptions = {}): Promise<EngineSession> {
   const driverPath = requireDebianBinary(WEBKIT_DRIVER_PATH, "webkit2gtk-driver", "WebKitGTK's WebDriver");
   const xvfb = await startXvfb();
   const port = await freePort();
   const driverLog: string[] = [];
+  const locale = options.locale ?? WEBKIT_DEFAULT_LOCALE;
   const driver = spawn(driverPath, [`--port=${port}`], {
-    env: { ...process.env, DISPLAY: xvfb.display },
+    env: { ...process.env, DISPLAY: xvfb.display, LC_ALL: locale, LANG: locale },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout!.setEncoding("utf8").on("data", (c: string) => driverLog.push(c));
