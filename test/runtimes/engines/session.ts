@@ -23,12 +23,21 @@ export interface EngineSession {
 }
 
 /**
- * The script a driver evaluates in the page: waits for the page's module to publish its result
- * promise (module scripts may run after `load`), then returns what it resolves to.
+ * The script a driver evaluates in the page: resolves with what the page's result promise
+ * resolves to. The page publishes it by assigning globalThis[RESULT_GLOBAL], possibly after `load`
+ * (module scripts may run later): if it has not yet, an accessor catches the assignment, so
+ * nothing polls. The driver's own timeout catches a page that never publishes.
  */
 export const AWAIT_RESULT_SOURCE = `
-  for (;;) {
-    const r = globalThis[${JSON.stringify(RESULT_GLOBAL)}];
-    if (r !== undefined) return String(await r);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }`;
+  const key = ${JSON.stringify(RESULT_GLOBAL)};
+  const published = globalThis[key] !== undefined ? globalThis[key] : await new Promise((resolve) => {
+    Object.defineProperty(globalThis, key, {
+      configurable: true,
+      get: () => undefined,
+      set(value) {
+        Object.defineProperty(globalThis, key, { value, writable: true, configurable: true });
+        resolve(value);
+      },
+    });
+  });
+  return String(await published);`;
