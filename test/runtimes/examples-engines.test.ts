@@ -19,15 +19,25 @@ const engines: [string, () => Promise<EngineSession>][] = [
   ["WebKitGTK", launchWebKit],
 ];
 
-/** Fills the form, submits it, and waits until the output says it is done (or failed). */
+/**
+ * Fills the form, submits it, and waits until the output says it is done (or failed): checked on
+ * every change the app makes to the output, not on a timer.
+ */
 const SUBMIT_AND_WAIT = `
+  const out = document.querySelector("#out");
+  const finished = () => /done|error/.test(out.textContent ?? "");
+  const result = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      if (finished()) {
+        observer.disconnect();
+        resolve(out.textContent);
+      }
+    });
+    observer.observe(out, { childList: true, characterData: true, subtree: true });
+  });
   document.querySelector("#text").value = "from the browser";
   document.querySelector("#send").click();
-  for (;;) {
-    const text = document.querySelector("#out").textContent ?? "";
-    if (/done|error/.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }`;
+  return finished() ? out.textContent : await result;`;
 
 describe.each(engines)("vite-web in %s", (_name, launch) => {
   it("the built app calls the Triple service", async () => {
