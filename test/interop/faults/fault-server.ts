@@ -110,20 +110,7 @@ export function streamHead(res: ServerResponse, extra: Record<string, string> = 
   res.flushHeaders();
 }
 
-/**
- * mulberry32: a tiny seeded PRNG, so every "random" split, corruption and abort point is the same
- * on every run (the seed is in the test's name).
- */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from "../../support/seeded.js";
 
 /** Resolves after the next turn of the event loop (lets the socket flush without a fixed wait). */
 export const nextTurn = () => new Promise<void>((r) => setImmediate(r));

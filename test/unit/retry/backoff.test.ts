@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { retryPolicy } from "triple-es/retry";
 import { backoffMs } from "../../../src/retry/backoff.js";
-import { seededRandom } from "./seeded.js";
+import { seeded as seededRandom } from "../../support/seeded.js";
 
 describe("backoffMs", () => {
   it("grows by the multiplier up to maxBackoffMs (ceilings seen with random → 1)", () => {

@@ -6,23 +6,13 @@
 import { Code, codeToString, createClient, createWebTransportTransport, TripleError, type Transport } from "triple-es";
 import { createWebSocketTransport } from "triple-es/websocket";
 import { InteropService } from "../../../gen/triple/interop/v1/interop_pb.js";
+import { seeded } from "../../../support/seeded.js";
 
 declare const Deno: { args: string[]; exit(code: number): never };
 globalThis.addEventListener("unhandledrejection", (e) => e.preventDefault());
 
 const { url, certSha256, webSocketUrl } = JSON.parse(Deno.args[0]!) as { url: string; certSha256: string; webSocketUrl: string };
 
-/** mulberry32, as in fault-server.ts: the same abort points on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A call's outcome: the messages' seqs, then "ok" or the TripleError's code; anything else is "NOT A TRIPLEERROR". */
 async function outcome(it: AsyncIterable<{ seq: number }>): Promise<{ seqs: number[]; end: string; message?: string }> {
