@@ -54,7 +54,7 @@ export class Suite {
   readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   /** Adds a case; a string it returns is kept as the result's note. */
-  test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 15_000, options: CaseOptions = {}): void {
+  test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 30_000, options: CaseOptions = {}): void {
     if (this.#cases.some((c) => c.name === name)) throw new Error(`duplicate case name: ${name}`);
     this.#cases.push({ name, fn: async () => fn(), timeoutMs, serial: options.serial === true });
   }

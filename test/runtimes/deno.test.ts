@@ -24,11 +24,11 @@ it("runs the conformance suite in Deno", async () => {
       "test/runtimes/deno/main.ts",
       JSON.stringify({ h1, h2tls, certFile, wt: { url, certSha256 }, ws: { webSocketUrl }, java, go, gateways: inject("serverGateways"), filter: process.env.CONFORMANCE_FILTER }),
     ],
-    { timeoutMs: 80_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
+    { timeoutMs: 170_000, env: { NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" } },
   );
   const result = parseResultLine(run.stdout);
   if (result === undefined) {
     throw new Error(`deno exited (${run.signal ?? run.code}) without results:\n${run.stdout}\n${run.stderr}`);
   }
   reportResult(result);
-}, 90_000);
+}, 180_000);

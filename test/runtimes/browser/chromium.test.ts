@@ -27,7 +27,7 @@ it("runs the conformance suite in Chromium", async () => {
   const result = await suite.run("chromium", `Chromium ${version}`);
   console.log([summaryLine(result), ...notes(result)].join("\n"));
   expect(failureText(result), `${result.failed} of ${result.total} conformance cases failed in chromium`).toBe("");
-}, 90_000);
+}, 180_000);
 
 it("Java answers no CORS preflight: a cross-origin call fails, the same call through a same-origin proxy works", async () => {
   const { createClient, createFetchTransport, Code } = await import("triple-es");
