@@ -186,7 +186,7 @@ describe("the packed packages", () => {
       await page.goto(`${site.url}?server=${encodeURIComponent(h1)}`);
       await page.fill("#text", "from the tarball");
       await page.click("#send");
-      await page.waitForFunction(() => /done|error/.test(document.querySelector("#out")?.textContent ?? ""), null, { timeout: 15_000 });
+      await page.waitForFunction(() => /done|error/.test(document.querySelector("#out")?.textContent ?? ""), null, { timeout: 60_000 });
       expect(errors).toEqual([]);
       expect((await page.textContent("#out"))?.trim().split("\n")).toEqual([
         "unary: from the tarball",

@@ -50,7 +50,7 @@ describe.each(engines)("vite-web in %s", (_name, launch) => {
       try {
         const session = await launch();
         try {
-          const text = await session.runPage(`${server.url}?server=${encodeURIComponent(h1)}`, 30_000, SUBMIT_AND_WAIT);
+          const text = await session.runPage(`${server.url}?server=${encodeURIComponent(h1)}`, 60_000, SUBMIT_AND_WAIT);
           expect(text.trim().split("\n"), session.log()).toEqual([
             "unary: from the browser",
             "stream: message 0",
@@ -67,5 +67,5 @@ describe.each(engines)("vite-web in %s", (_name, launch) => {
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 });

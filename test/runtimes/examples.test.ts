@@ -33,7 +33,7 @@ describe("examples", () => {
     } finally {
       await worker.stop();
     }
-  }, 30_000);
+  }, 120_000);
 
   it("deno: the script calls the Triple service", async () => {
     const { h1 } = inject("dubbo");
@@ -50,7 +50,7 @@ describe("examples", () => {
       "stream: message 2",
       "error: NotFound: no such greeting",
     ]);
-  }, 30_000);
+  }, 120_000);
 
   it("vite-web: the app builds, and in Chromium it calls the Triple service", async () => {
     const { h1 } = inject("dubbo");
@@ -87,5 +87,5 @@ describe("examples", () => {
       await site?.close();
       rmSync(outDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
