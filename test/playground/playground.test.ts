@@ -125,7 +125,9 @@ afterAll(async () => {
   }
 });
 
-describe("playground page", () => {
+// Each case's timeout only catches a hang: the lab cases wait (up to 60 s) for the consumer, not for
+// a time, and a loaded machine took over 30 s for one of them.
+describe("playground page", { timeout: 120_000 }, () => {
   it("loads the services and finds the HTTP/2 server", async () => {
     const s = await state();
     expect(s.services).toEqual(["playground.v1.GreeterService", "playground.v1.BackpressureService"]);
