@@ -5,6 +5,7 @@ import { describe, expect, inject, it } from "vitest";
 import { httpGetCases } from "./cases/http-get.js";
 import { baseUrl, interopClient } from "./clients.js";
 import { run as runExample } from "../../examples/http-get/main.js";
+import { exampleOutput } from "./example-output.js";
 
 httpGetCases({ runtime: "Node", listeners: ["h1", "h2"], client: interopClient });
 
@@ -31,10 +32,7 @@ describe("GET on each real server", () => {
 
 describe("examples/http-get (the README's runnable example)", () => {
   it("prints GET for the marked method, POST for the others and for a long URL", async () => {
-    const lines: string[] = [];
-    await runExample(baseUrl("h1"), (line) => lines.push(line));
-    console.log(lines.join("\n"));
-    expect(lines).toEqual([
+    expect(await exampleOutput(runExample, baseUrl("h1"))).toEqual([
       "getStreamStats (NO_SIDE_EFFECTS):",
       "  GET /triple.interop.v1.InteropService/GetStreamStats?triple=v1.0.0&encoding=proto&base64=1&message=CgdleGFtcGxl",
       "  known: false",

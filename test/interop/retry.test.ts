@@ -4,7 +4,7 @@
 // IDEMPOTENT in the interop proto; ReleaseHold is not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { Code, createClient, createFetchTransport, TripleError, type FetchTransportOptions } from "triple-es";
+import { Code, createClient, createFetchTransport, type FetchTransportOptions } from "triple-es";
 import { json } from "triple-es/json";
 import { dubboGo } from "triple-es/protocol-go";
 import { dubboJava } from "triple-es/protocol-java";
@@ -12,6 +12,8 @@ import { retryPolicy, type RetryOptions } from "triple-es/retry";
 import { CamelInteropService, InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { startFlakyProxy, type FlakyProxy } from "./retry/flaky-proxy.js";
 import { run as runExample } from "../../examples/retry/main.js";
+import { exampleOutput } from "./example-output.js";
+import { caught } from "../support/caught.js";
 
 interface Server {
   readonly name: string;
@@ -33,15 +35,6 @@ const servers: Server[] = [
   },
   { name: "dubbo-go 3.3", url: () => inject("go").url, service: InteropService, options: { protocol: dubboGo() }, serverStream: false },
 ];
-
-async function caught(p: Promise<unknown>): Promise<TripleError> {
-  const e = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(e).toBeInstanceOf(TripleError);
-  return e as TripleError;
-}
 
 describe.each(servers)("retries against $name behind a flaky proxy", (server) => {
   let proxy: FlakyProxy;
@@ -176,9 +169,7 @@ describe("the attempt header in a browser's CORS preflight", () => {
 
 describe("examples/retry (the README's runnable example)", () => {
   it("prints what its README says against the real dubbo-js server", async () => {
-    const lines: string[] = [];
-    await runExample(inject("dubbo").h1, (line) => lines.push(line));
-    expect(lines).toEqual([
+    expect(await exampleOutput(runExample, inject("dubbo").h1)).toEqual([
       "unary, up to 3 attempts:",
       "  attempt 1: dropped",
       "  attempt 2",

@@ -7,6 +7,7 @@ import type { UploadProgress } from "triple-es";
 import { ClientStreamRequestSchema } from "../gen/triple/interop/v1/interop_pb.js";
 import { baseUrl, interopClient } from "./clients.js";
 import { run as runExample } from "../../examples/upload-progress/main.js";
+import { exampleOutput } from "./example-output.js";
 
 const messages = Array.from({ length: 64 }, (_, seq) => ({ seq, payload: new Uint8Array(16 * 1024).fill(seq) }));
 /** The request body: one envelope (5-byte prefix + message) per request. */
@@ -56,10 +57,7 @@ describe("upload progress to dubbo-js from Node", () => {
 
 describe("examples/upload-progress (the README's runnable example)", () => {
   it("prints one report for the unary body and one per chunk, then the total, for the client stream", async () => {
-    const lines: string[] = [];
-    await runExample(baseUrl("h1"), (line) => lines.push(line));
-    console.log(lines.join("\n"));
-    expect(lines).toEqual([
+    expect(await exampleOutput(runExample, baseUrl("h1"))).toEqual([
       "unary with a 100,000-byte payload (one report, when the body is handed over):",
       "  sent 100004 B of 100004 B",
       "client stream of 4 requests of 64 KiB (a report per chunk fetch takes, then the total):",

@@ -3,6 +3,7 @@
 import { expect } from "vitest";
 import { TripleError, type FetchTransportOptions } from "triple-es";
 import type { InteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
+export { caught } from "../../support/caught.js";
 
 /** "h1": http://127.0.0.1 (HTTP/1.1); "h2": https://127.0.0.1 (HTTP/2 over TLS). */
 export type Listener = "h1" | "h2";
@@ -39,17 +40,6 @@ export async function waitForStats(
     s = await stats.getStreamStats({ streamId: id });
   }
   return s;
-}
-
-/** The TripleError a call fails with; fails the test if it succeeds or throws something else. */
-export async function caught(p: Promise<unknown>): Promise<TripleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TripleError);
-    return e as TripleError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {

@@ -5,6 +5,7 @@ import { Code, createClient, createTransport, TripleError, type HttpResponse } f
 import { retryPolicy, type TripleRetryPolicy } from "triple-es/retry";
 import { createInMemoryTransport } from "triple-es/testing";
 import { InteropService } from "../../gen/triple/interop/v1/interop_pb.js";
+import { caught } from "../../support/caught.js";
 
 /** How the front of the transport fails an attempt. */
 type Failure = "reset" | { status: number; headers?: Record<string, string> };
@@ -69,15 +70,6 @@ function flaky(
 /** Waits 50 ms, 100 ms, 200 ms … (random fixed at 0.5 under full jitter): easy to step through. */
 const policy = (extra: Parameters<typeof retryPolicy>[0] = {}) =>
   retryPolicy({ initialBackoffMs: 100, random: () => 0.5, ...extra });
-
-async function caught(p: Promise<unknown>): Promise<TripleError> {
-  const e = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(e).toBeInstanceOf(TripleError);
-  return e as TripleError;
-}
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });

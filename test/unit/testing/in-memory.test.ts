@@ -8,19 +8,10 @@ import { createInMemoryTransport, mockService, type InMemoryTransportOptions, ty
 import { ErrorDetailSchema, InteropService } from "../../gen/triple/interop/v1/interop_pb.js";
 import { createInteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
 import { interopImpl, newProbe, type Probe } from "./fixtures.js";
+import { caught } from "../../support/caught.js";
 
 function client(probe: Probe, options: InMemoryTransportOptions & MockServiceOptions = {}) {
   return createInteropServiceClient(createInMemoryTransport(InteropService, interopImpl(probe), options));
-}
-
-async function caught(p: Promise<unknown>): Promise<TripleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TripleError);
-    return e as TripleError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** Lets queued work run: a few turns of the event loop, no clock. */

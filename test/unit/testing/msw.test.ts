@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { setupServer } from "msw/node";
 import { create, toBinary, toJsonString } from "@bufbuild/protobuf";
-import { Code, createFetchTransport, TripleError } from "triple-es";
+import { Code, createFetchTransport } from "triple-es";
 import { encodeEnvelope, EnvelopeParser, type Envelope } from "triple-es/internal";
 import { json } from "triple-es/json";
 import { tripleHandlers } from "triple-es/testing";
@@ -17,6 +17,7 @@ import {
 } from "../../gen/triple/interop/v1/interop_pb.js";
 import { createInteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
 import { interopImpl, newProbe } from "./fixtures.js";
+import { caught } from "../../support/caught.js";
 
 const MOCK = "http://mock.test";
 let probe = newProbe();
@@ -29,16 +30,6 @@ afterAll(() => server.close());
 function use(options: { delayMs?: number } = {}) {
   probe = newProbe();
   server.use(...tripleHandlers(InteropService, interopImpl(probe), { baseUrl: MOCK, ...options }));
-}
-
-async function caught(p: Promise<unknown>): Promise<TripleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TripleError);
-    return e as TripleError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe.each([

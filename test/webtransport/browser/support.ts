@@ -1,9 +1,12 @@
 // Shared by the WebTransport browser tests: a transport to the gateway of
 // test/webtransport/global-gateway.ts, the generated interop client, small helpers.
 
-import { inject, expect } from "vitest";
-import { createWebTransportTransport, TripleError, type Transport, type WebTransportTransport, type WebTransportTransportOptions } from "triple-es";
+import { inject } from "vitest";
+import { createWebTransportTransport, type TripleError, type Transport, type WebTransportTransport, type WebTransportTransportOptions } from "triple-es";
 import { createInteropServiceClient, type InteropServiceClient } from "../../gen/triple/interop/v1/interop_triple.js";
+import { caught } from "../../support/caught.js";
+
+export { caught };
 
 export function gatewayTransport(options: Partial<WebTransportTransportOptions> = {}): WebTransportTransport {
   const g = inject("wtGateway");
@@ -16,16 +19,6 @@ export function gatewayTransport(options: Partial<WebTransportTransportOptions> 
 
 export function interop(transport: Transport): InteropServiceClient {
   return createInteropServiceClient(transport);
-}
-
-export async function caught(p: Promise<unknown>): Promise<TripleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(TripleError);
-    return e as TripleError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +44,7 @@ export async function cancelAfterThree(client: InteropServiceClient, name: strin
   return { error, seenByServer: (await statsWhen(client, streamId, (s) => s.cancelled)).cancelled };
 }
 
-/** Polls GetStreamStats until `until` holds or ~5 s pass; returns the last answer. */
+/** Polls GetStreamStats until `until` holds or ~30 s pass; returns the last answer. */
 export async function statsWhen(
   client: InteropServiceClient,
   streamId: string,
