@@ -1,7 +1,8 @@
 // Small helpers the conformance cases share: awaiting a call's TripleError, draining streams,
 // and checking a refusal against its capability entry.
 
-import { codeToString, TripleError } from "triple-es";
+import { Code, codeToString, TripleError, type CallOptions } from "triple-es";
+import { withGrowingDeadline } from "../support/growing-deadline.js";
 import type { Unsupported } from "./capabilities.js";
 import { assert, rejection } from "./harness.js";
 
@@ -48,4 +49,26 @@ export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => b
     if (done(value)) return value;
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The one server-stream method {@link deadlineMidStream} needs of the interop client. */
+interface DelayedServerStream {
+  serverStream(request: { count: number; delayMs: number }, options: CallOptions): AsyncIterable<unknown>;
+}
+
+/**
+ * The "DeadlineExceeded mid-stream" case: the server sends its first message at once, then waits
+ * far past the deadline, so the call is mid-stream when the deadline fires and exactly one message
+ * has arrived. The deadline grows from 2 s while a busy machine delivers nothing before it (see
+ * withGrowingDeadline). Returns the case's note: the deadline it took, when it had to grow.
+ */
+export async function deadlineMidStream(c: DelayedServerStream): Promise<string | undefined> {
+  const { err, received, timeoutMs } = await withGrowingDeadline(async (timeoutMs) => {
+    const got: unknown[] = [];
+    const err = await streamError(c.serverStream({ count: 2, delayMs: 60_000 }, { timeoutMs }), got);
+    return { err, received: got.length };
+  });
+  assert.equal(err.code, Code.DeadlineExceeded, "code");
+  assert.equal(received, 1, "messages before the deadline");
+  return timeoutMs > 2_000 ? `deadline grown to ${timeoutMs} ms before the first message came in time` : undefined;
 }

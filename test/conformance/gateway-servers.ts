@@ -9,9 +9,9 @@ import { json } from "triple-es/json";
 import { createWebSocketTransport } from "triple-es/websocket";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { serverLabels, transportLabels, type GatewayPath, type OtherServer, type ReceiveBacklog, type RuntimeCapabilities, type ServerCapabilities } from "./capabilities.js";
-import { collect, expectUnsupported, pollUntil, streamError, tripleError } from "./calls.js";
+import { collect, deadlineMidStream, expectUnsupported, pollUntil, streamError, tripleError } from "./calls.js";
 import { assert, rejection, sleep, type CaseOptions, type Suite } from "./harness.js";
-import { GROWING_DEADLINE_CASE_MS, withGrowingDeadline } from "../support/growing-deadline.js";
+import { GROWING_DEADLINE_CASE_MS } from "../support/growing-deadline.js";
 
 /** A gateway in front of one server, with both downstream paths. */
 export interface ServerGateway {
@@ -181,22 +181,7 @@ function addCases(
       assert.equal(err.code, Code.NotFound, "code");
       assert.equal(err.rawMessage, "none");
     });
-    t(
-      "server stream: DeadlineExceeded mid-stream",
-      async () => {
-        // The first message at once, then a wait far past the deadline (which grows from 2 s while
-        // a busy machine delivers nothing before it): mid-stream, exactly one message.
-        const { err, received, timeoutMs } = await withGrowingDeadline(async (timeoutMs) => {
-          const got: unknown[] = [];
-          const err = await streamError(c.serverStream({ count: 2, delayMs: 60_000 }, { timeoutMs }), got);
-          return { err, received: got.length };
-        });
-        assert.equal(err.code, Code.DeadlineExceeded, "code");
-        assert.equal(received, 1, "messages before the deadline");
-        return timeoutMs > 2_000 ? `deadline grown to ${timeoutMs} ms before the first message came in time` : undefined;
-      },
-      GROWING_DEADLINE_CASE_MS,
-    );
+    t("server stream: DeadlineExceeded mid-stream", () => deadlineMidStream(c), GROWING_DEADLINE_CASE_MS);
     t("server stream: abort mid-stream is Canceled, and the server's handler sees the cancel", async () => {
       const id = streamId(`${server}-${path}-abort`);
       const ac = new AbortController();
