@@ -232,12 +232,15 @@ test("backpressure: a client that stops reading stops the upstream producer", as
   ]);
   await reader.head();
   for (let i = 0; i < 5; i++) await reader.frame();
-  // Stop reading; let every buffer between here and the producer fill up.
-  await new Promise((r) => setTimeout(r, 1000));
-  const a = await stats(session, id);
-  await new Promise((r) => setTimeout(r, 500));
-  const b = await stats(session, id);
-  assertEquals(a.produced, b.produced, "the producer kept going");
+  // Stop reading; wait until every buffer between here and the producer has filled up and the
+  // producer stands still (two reads 500 ms apart agree). A busy machine only makes this wait
+  // longer; a producer nothing holds back stands still only at its end, which fails below.
+  let b = await stats(session, id);
+  for (let a = -1; b.produced !== a;) {
+    a = b.produced;
+    await new Promise((r) => setTimeout(r, 500));
+    b = await stats(session, id);
+  }
   assert(b.produced < 2000, `produced ${b.produced}: nothing held it back`);
   report.backpressure = `paused client (read 5): producer stopped at ${b.produced} messages of ${size} B ` +
     `(≈${((b.produced - 5) * size / 1048576).toFixed(1)} MiB in flight across QUIC, gateway and HTTP/2)`;
