@@ -33,7 +33,9 @@ export function freeUdpPort(): Promise<number> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dubbo = project.getProvidedContext().dubbo;
-  const gateway = await startGateway(["--upstream", dubbo.h2tls, "--upstream-ca", dubbo.certFile, "--dev-cert", "--port", "0", "--ws-port", "0"]);
+  const gateway = await startGateway(["--upstream", dubbo.h2tls, "--upstream-ca", dubbo.certFile, "--dev-cert", "--port", "0", "--ws-port", "0"], {
+    logFile: `gateway-dubbo-${project.name}.log`,
+  });
   project.provide("wtGateway", {
     url: gateway.url,
     certSha256: gateway.certSha256,

@@ -13,7 +13,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const context = project.getProvidedContext();
   const [java, go] = await Promise.all(
     (["java", "go"] as const).map((server) =>
-      startGateway(["--upstream", context[server].url, "--upstream-protocol", "grpc", "--dev-cert", "--port", "0", "--ws-port", "0", "--quiet"]),
+      startGateway(["--upstream", context[server].url, "--upstream-protocol", "grpc", "--dev-cert", "--port", "0", "--ws-port", "0"], {
+        logFile: `gateway-${server}-${project.name}.log`,
+      }),
     ),
   );
   const info = (g: typeof java): ServerGateway => ({ url: g!.url, certSha256: g!.certSha256, webSocketUrl: g!.webSocketUrl! });
