@@ -3,7 +3,8 @@
 # time, as issue 15 asks: the suite must pass on a machine that is busy with something else.
 # Prints each run's exit code and wall time; exits non-zero if any run failed.
 #
-#   bash scripts/test-under-load.sh [runs]     logs: test-results/under-load-<i>.log
+#   bash scripts/test-under-load.sh [runs]     logs: test-results/under-load-<i>.log and
+#                                              test-results/under-load-<i>-gateways/
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-3}"
@@ -22,6 +23,9 @@ for i in $(seq "$RUNS"); do
   npm test >"test-results/under-load-$i.log" 2>&1
   code=$?
   end=$(date +%s)
+  # The gateways' logs of this run (npm test's next run starts them afresh).
+  mkdir -p "test-results/under-load-$i-gateways"
+  mv test-results/gateway-*.log "test-results/under-load-$i-gateways/" 2>/dev/null
   summary="$(sed 's/\x1b\[[0-9;]*m//g' "test-results/under-load-$i.log" | grep -E '^\s*(Test Files|Tests)\s' | tr -s ' ' | paste -sd ';' -)"
   echo "run $i: exit $code in $((end - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg): $summary"
   [ "$code" -eq 0 ] || failed=1

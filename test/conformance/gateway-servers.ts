@@ -10,7 +10,7 @@ import { createWebSocketTransport } from "triple-es/websocket";
 import { InteropService } from "../gen/triple/interop/v1/interop_pb.js";
 import { serverLabels, transportLabels, type GatewayPath, type OtherServer, type ReceiveBacklog, type RuntimeCapabilities, type ServerCapabilities } from "./capabilities.js";
 import { collect, deadlineMidStream, expectUnsupported, pollUntil, streamError, tripleError } from "./calls.js";
-import { assert, rejection, sleep, type CaseOptions, type Suite } from "./harness.js";
+import { assert, rejection, sleep, type CaseOptions, type StepReporter, type Suite } from "./harness.js";
 import { GROWING_DEADLINE_CASE_MS } from "../support/growing-deadline.js";
 
 /** A gateway in front of one server, with both downstream paths. */
@@ -37,7 +37,7 @@ export function addGatewayServerCases(
   for (const [path, servers] of Object.entries(caps.viaGateway ?? {}) as [GatewayPath, Record<OtherServer, ServerCapabilities>][]) {
     for (const server of ["java", "go"] as const) {
       const gateway = gateways[server];
-      const t = (name: string, fn: () => Promise<void | string>, timeoutMs?: number, options?: CaseOptions) =>
+      const t = (name: string, fn: (step: StepReporter) => Promise<void | string>, timeoutMs?: number, options?: CaseOptions) =>
         suite.test(`${server} via ${path} › ${name}`, fn, timeoutMs, options);
       if (gateway === undefined) {
         t("endpoint", async () => assert.fail(`the runner gave no gateway for the ${serverLabels[server]} server`));
@@ -58,7 +58,7 @@ export function addGatewayServerCases(
 }
 
 type Interop = ReturnType<typeof createClient<typeof InteropService>>;
-type AddCase = (name: string, fn: () => Promise<void | string>, timeoutMs?: number, options?: CaseOptions) => void;
+type AddCase = (name: string, fn: (step: StepReporter) => Promise<void | string>, timeoutMs?: number, options?: CaseOptions) => void;
 
 function addCases(
   t: AddCase,
@@ -308,15 +308,17 @@ function addCases(
       );
       assert.equal(msgs[19]!.payload[0], 19);
     });
-    t("bidi: full duplex, a ping-pong of 100 (each reply before the next send)", async () => {
+    t("bidi: full duplex, a ping-pong of 100 (each reply before the next send)", async (step) => {
       const call = c.bidiStream.open();
       const reader = call.responses.getReader();
       const t0 = performance.now();
       for (let seq = 0; seq < 100; seq++) {
+        step(`sent ${seq}, waiting for its reply`);
         void call.send({ seq });
         assert.equal((await reader.read()).value?.seq, seq, "reply");
       }
       const ms = performance.now() - t0;
+      step("closed, waiting for the end");
       call.close();
       assert.equal((await reader.read()).done, true, "end");
       return `${((ms / 100) * 1000).toFixed(0)} µs per round trip`;

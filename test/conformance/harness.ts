@@ -24,9 +24,15 @@ export interface SuiteResult {
   readonly results: readonly CaseResult[];
 }
 
+/**
+ * Given to each case: a long case names the step it is on, so a case that hangs says where
+ * (a timeout alone cannot tell a lost reply from a slow one).
+ */
+export type StepReporter = (step: string) => void;
+
 interface Case {
   readonly name: string;
-  readonly fn: () => Promise<void | string>;
+  readonly fn: (step: StepReporter) => Promise<void | string>;
   readonly timeoutMs: number;
   readonly serial: boolean;
 }
@@ -54,9 +60,9 @@ export class Suite {
   readonly #cleanups: (() => void | Promise<void>)[] = [];
 
   /** Adds a case; a string it returns is kept as the result's note. */
-  test(name: string, fn: () => Promise<void | string> | void | string, timeoutMs = 30_000, options: CaseOptions = {}): void {
+  test(name: string, fn: (step: StepReporter) => Promise<void | string> | void | string, timeoutMs = 30_000, options: CaseOptions = {}): void {
     if (this.#cases.some((c) => c.name === name)) throw new Error(`duplicate case name: ${name}`);
-    this.#cases.push({ name, fn: async () => fn(), timeoutMs, serial: options.serial === true });
+    this.#cases.push({ name, fn: async (step) => fn(step), timeoutMs, serial: options.serial === true });
   }
 
   /** Runs after every case has finished (closing sessions the cases shared); its errors are ignored. */
@@ -104,11 +110,15 @@ export class Suite {
 async function runCase(c: Case): Promise<CaseResult> {
   const started = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let step: string | undefined;
   try {
     const note = await Promise.race([
-      c.fn(),
+      c.fn((what) => (step = what)),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`case timed out after ${c.timeoutMs} ms`)), c.timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`case timed out after ${c.timeoutMs} ms${step === undefined ? "" : `, at: ${step}`}`)),
+          c.timeoutMs,
+        );
       }),
     ]);
     return { name: c.name, ok: true, ms: Date.now() - started, ...(typeof note === "string" ? { note } : {}) };

@@ -33,7 +33,7 @@ import {
 } from "./capabilities.js";
 import { collect, deadlineMidStream, expectUnsupported, streamError, tripleError } from "./calls.js";
 import { GROWING_DEADLINE_CASE_MS } from "../support/growing-deadline.js";
-import { assert, rejection, sleep, Suite } from "./harness.js";
+import { assert, rejection, sleep, Suite, type StepReporter } from "./harness.js";
 import { unboundedReadAhead } from "./read-ahead.js";
 import { addGatewayServerCases, type ServerGateway } from "./gateway-servers.js";
 import { addServerCases } from "./servers.js";
@@ -122,7 +122,7 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
   for (const [name, transportCaps] of Object.entries(caps.transports) as [TransportName, typeof caps.transports.h1][]) {
     if (transportCaps === undefined) continue;
     const endpoint = endpoints[name];
-    const t = (caseName: string, fn: () => Promise<void | string>, timeoutMs?: number) =>
+    const t = (caseName: string, fn: (step: StepReporter) => Promise<void | string>, timeoutMs?: number) =>
       suite.test(`${name} › ${caseName}`, fn, timeoutMs);
     if (endpoint === undefined) {
       t("endpoint", async () => assert.fail(`the runner gave no endpoint for ${name}`));
@@ -166,12 +166,13 @@ export function conformanceSuite(caps: RuntimeCapabilities, endpoints: Endpoints
       // 60 s: only a hang is caught (250 calls take 1–5 s; a loaded machine took over 15 s once).
       t(
         "250 sequential calls on one transport",
-        async () => {
+        async (step) => {
           const transport = newTransport(endpoint, {}) as WebTransportTransport;
           const c = createClient(InteropService, transport);
           const started = Date.now();
           let slowest = { i: 0, ms: 0 };
           for (let i = 0; i < 250; i++) {
+            step(`call ${i} (session ${transport.sessionsOpened})`);
             const t0 = Date.now();
             assert.equal((await c.unary({ text: `s${i}` })).text, `s${i}`, `call ${i}`);
             if (Date.now() - t0 > slowest.ms) slowest = { i, ms: Date.now() - t0 };
