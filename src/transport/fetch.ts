@@ -37,6 +37,10 @@ export interface FetchTransportOptions extends TransportOptions {
  * copy of every request it keeps for following redirects. Cloudflare Workers are the exception:
  * workerd rejects `"error"`, so there the runtime's default applies. No `mode` is set, and
  * `credentials` only when asked: the runtime defaults are right for an API call.
+ *
+ * An empty body (a unary call whose message has every field at its default) is sent as no body:
+ * the same request on the wire, and undici 7 over HTTP/2 never sends a zero-byte body, so the
+ * call would wait forever for an answer to a request that never ended.
  */
 export function createFetchTransport(options: FetchTransportOptions): Transport {
   const config = resolveTransportConfig(options);
@@ -50,10 +54,14 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
       const init: RequestInit & { duplex?: "half" } = {
         method: "POST",
         headers: req.headers,
-        body: req.body as BodyInit,
         signal: req.signal,
       };
-      if (req.body instanceof ReadableStream) init.duplex = "half";
+      if (req.body instanceof ReadableStream) {
+        init.body = req.body;
+        init.duplex = "half";
+      } else if (req.body.byteLength > 0) {
+        init.body = req.body as BodyInit;
+      }
       if (redirectError) init.redirect = "error";
       if (credentials !== undefined) init.credentials = credentials;
       let res: Response;

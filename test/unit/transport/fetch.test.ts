@@ -1,4 +1,5 @@
-// The fetch transport's request init: a redirect fails the call rather than being followed.
+// The fetch transport's request init: a redirect fails the call rather than being followed; an
+// empty body is sent as none.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,5 +45,20 @@ describe("createFetchTransport", () => {
     };
     await createInteropServiceClient(createFetchTransport({ baseUrl, fetch })).unary({});
     expect(seen?.redirect).toBe("error");
+  });
+
+  it("sends an empty message as a POST with no body, and a non-empty one as its bytes", async () => {
+    const seen: (RequestInit | undefined)[] = [];
+    const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(init);
+      return new Response(new Uint8Array(0), { status: 200, headers: { "content-type": "application/proto" } });
+    };
+    const client = createInteropServiceClient(createFetchTransport({ baseUrl, fetch }));
+    await client.unary({});
+    await client.unary({ text: "x" });
+    expect(seen[0]?.method).toBe("POST");
+    expect(seen[0]?.body).toBeUndefined();
+    expect(seen[1]?.body).toBeInstanceOf(Uint8Array);
+    expect((seen[1]?.body as Uint8Array).byteLength).toBeGreaterThan(0);
   });
 });
