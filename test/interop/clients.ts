@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { Agent, fetch as undiciFetch } from "undici";
 import { inject } from "vitest";
 import { createFetchTransport, type FetchTransportOptions } from "triple-es";
 // The clients come from our own generator (protoc-gen-triple-es), as users' clients do.
 import { createInteropServiceClient } from "../gen/triple/interop/v1/interop_triple.js";
+import { undiciH2 } from "../support/undici-h2.js";
 
 /**
  * How the tests reach the real dubbo-js server: Node's global fetch over HTTP/1.1, or undici's
@@ -11,13 +11,12 @@ import { createInteropServiceClient } from "../gen/triple/interop/v1/interop_tri
  */
 export type Listener = "h1" | "h2";
 
-let h2Agent: Agent | undefined;
+let h2: ReturnType<typeof undiciH2> | undefined;
 
 /** A fetch that speaks HTTP/2 to the test server's h2+TLS listener, trusting its certificate. */
 export function h2Fetch(): typeof globalThis.fetch {
-  h2Agent ??= new Agent({ allowH2: true, connect: { ca: readFileSync(inject("dubbo").certFile) } });
-  const agent = h2Agent;
-  return ((url: string, init: RequestInit) => undiciFetch(url, { ...(init as object), dispatcher: agent })) as never;
+  h2 ??= undiciH2(readFileSync(inject("dubbo").certFile));
+  return h2.fetch;
 }
 
 /** The base URL of a listener. */

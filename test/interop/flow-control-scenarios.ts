@@ -88,6 +88,12 @@ export function tapFetch(inner: typeof fetch): { fetch: typeof fetch; tap: BodyT
     const reader = (body as ReadableStream<Uint8Array>).getReader();
     let settle!: (v: { how: "closed" | "errored" | "cancelled"; reason?: unknown }) => void;
     tap.lastEnd = new Promise((r) => (settle = r));
+    // How the SDK's body ended, also when the fetch stops pulling without cancelling (undici 7
+    // over HTTP/2 leaves an aborted request's body so): the first way it ended is kept.
+    reader.closed.then(
+      () => settle({ how: "closed" }),
+      (e: unknown) => settle({ how: "errored", reason: e }),
+    );
     const counted = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
