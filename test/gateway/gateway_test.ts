@@ -232,15 +232,20 @@ test("backpressure: a client that stops reading stops the upstream producer", as
   ]);
   await reader.head();
   for (let i = 0; i < 5; i++) await reader.frame();
-  // Stop reading; wait until every buffer between here and the producer has filled up and the
-  // producer stands still (two reads 500 ms apart agree). A busy machine only makes this wait
-  // longer; a producer nothing holds back stands still only at its end, which fails below.
-  let b = await stats(session, id);
-  for (let a = -1; b.produced !== a;) {
-    a = b.produced;
-    await new Promise((r) => setTimeout(r, 500));
-    b = await stats(session, id);
+  // Stop reading. Meanwhile the same stream is read to its end on a session of its own (so the
+  // paused stream's unread bytes cannot hold it up): once that control has all 2,000, the paused
+  // producer has had as long as an unhindered one needed to finish. An event, not a clock.
+  const controlSession = await connectWebTransport(gw.url, gw.certSha256);
+  try {
+    const control = await call(controlSession, "ServerStream", "application/connect+json", [jsonMessage({ count: 2000, size })]);
+    await control.reader.head();
+    let controlMessages = 0;
+    for (let f; (f = await control.reader.frame()) && !(f.flags & 2);) controlMessages++;
+    assertEquals(controlMessages, 2000, "the control stream's messages");
+  } finally {
+    controlSession.close();
   }
+  const b = await stats(session, id);
   assert(b.produced < 2000, `produced ${b.produced}: nothing held it back`);
   report.backpressure = `paused client (read 5): producer stopped at ${b.produced} messages of ${size} B ` +
     `(≈${((b.produced - 5) * size / 1048576).toFixed(1)} MiB in flight across QUIC, gateway and HTTP/2)`;
