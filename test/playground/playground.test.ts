@@ -91,8 +91,14 @@ async function receiveLab(count: number, chunk: number, consumed: number): Promi
     el.dispatchEvent(new Event("input"));
   });
   await page.click("#lab-start");
-  // Wait for the consumer to be well under way, not for a time.
-  await page.waitForFunction((n) => window.__playground.lab.consumed >= n, consumed, { timeout: 60_000 });
+  // Wait for the consumer to be well under way, not for a time. A timeout only catches a hang, and
+  // says where the lab stood (a stalled producer, an error, a consumer that never started).
+  try {
+    await page.waitForFunction((n) => window.__playground.lab.consumed >= n, consumed, { timeout: 90_000 });
+  } catch (e) {
+    const { samples: _samples, ...at } = await lab();
+    throw new Error(`the lab's consumer did not reach ${consumed} messages: ${JSON.stringify(at)}`, { cause: e });
+  }
   const v = await lab();
   await page.click("#lab-stop");
   await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });

@@ -22,6 +22,9 @@ export async function launchFirefox(options: { acceptInsecureCerts?: boolean } =
     acceptInsecureCerts: options.acceptInsecureCerts ?? true,
     // The page's own wait is the timeout that matters; this one only bounds a single command.
     protocolTimeout: 600_000,
+    // Puppeteer's default of 30 s for Firefox to print its endpoint is too short on a loaded
+    // machine (seen once under test:under-load); this only catches a Firefox that never starts.
+    timeout: 180_000,
     extraPrefsFirefox: {
       // No captive-portal, update or telemetry traffic on a machine without a network.
       "network.captive-portal-service.enabled": false,
