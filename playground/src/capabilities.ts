@@ -32,10 +32,16 @@ export function detectRequestStreams(): boolean {
   }
 }
 
+/**
+ * How long the HTTP/2 probe may take. An absent server refuses at once; this only bounds one that
+ * hangs, and a first TLS handshake to a dev server on a busy machine took over 4 s (the old value).
+ */
+const PROBE_TIMEOUT_MS = 20_000;
+
 /** Whether the HTTP/2 server answers: false when the browser rejects its self-signed certificate. */
 export async function probe(url: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/__playground/ping`, { cache: "no-store", signal: AbortSignal.timeout(4000) });
+    const res = await fetch(`${url}/__playground/ping`, { cache: "no-store", signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
     return res.ok;
   } catch {
     return false;
