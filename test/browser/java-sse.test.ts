@@ -39,7 +39,8 @@ describe("Java SSE in Chromium", () => {
       expect(r.value.payload.byteLength).toBe(SIZE);
     }
     expect(expected).toBe(COUNT);
-    // 32 MiB (43 MiB as base64 JSON) through the dev server's proxy: seconds when idle, and past the project's
-    // 30 s on a machine loaded on both cores (seen under test:under-load). This only catches a hang.
+    // 32 MiB (43 MiB as base64 JSON) through the dev server's proxy: seconds when idle, and past
+    // the project's 30 s on a machine loaded on both cores (seen under test:under-load). This only
+    // catches a hang.
   }, 120_000);
 });

@@ -77,11 +77,8 @@ async function selectMethod(path: string): Promise<void> {
   await page.waitForFunction((p) => window.__playground.selected === p, path);
 }
 
-/**
- * Runs the lab's receive side (server stream, consumer delay 20 ms) until the consumer has taken
- * `consumed` messages, then stops it; resolves with the lab's numbers at that moment.
- */
-async function receiveLab(count: number, chunk: number, consumed: number): Promise<LabView> {
+/** Starts the lab's receive side: a server stream of `count` × `chunk` B, high-water mark 4, consumer delay 20 ms. */
+async function startReceiveLab(count: number, chunk: number): Promise<void> {
   await page.click("#lab-mode-server-stream");
   await page.fill("#lab-count", String(count));
   await page.fill("#lab-chunk", String(chunk));
@@ -91,6 +88,24 @@ async function receiveLab(count: number, chunk: number, consumed: number): Promi
     el.dispatchEvent(new Event("input"));
   });
   await page.click("#lab-start");
+}
+
+/** Stops the lab, if its run has not ended by itself, and waits until it is idle. */
+async function stopLab(): Promise<void> {
+  // A short run may end by itself while a loaded machine delays the click (Stop is then disabled and
+  // page.click waits for it): press Stop in the page, in the same task that sees it enabled.
+  await page.$eval("#lab-stop", (b) => {
+    if (!(b as HTMLButtonElement).disabled) (b as HTMLButtonElement).click();
+  });
+  await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+}
+
+/**
+ * Runs the lab's receive side (see {@link startReceiveLab}) until the consumer has taken
+ * `consumed` messages, then stops it; resolves with the lab's numbers at that moment.
+ */
+async function receiveLab(count: number, chunk: number, consumed: number): Promise<LabView> {
+  await startReceiveLab(count, chunk);
   // Wait for the consumer to be well under way, not for a time. A timeout only catches a hang, and
   // says where the lab stood (a stalled producer, an error, a consumer that never started).
   try {
@@ -100,12 +115,7 @@ async function receiveLab(count: number, chunk: number, consumed: number): Promi
     throw new Error(`the lab's consumer did not reach ${consumed} messages: ${JSON.stringify(at)}`, { cause: e });
   }
   const v = await lab();
-  // A short run may end by itself while a loaded machine delays the click (Stop is then disabled and
-  // page.click waits for it): press Stop in the page, in the same task that sees it enabled.
-  await page.$eval("#lab-stop", (b) => {
-    if (!(b as HTMLButtonElement).disabled) (b as HTMLButtonElement).click();
-  });
-  await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+  await stopLab();
   return v;
 }
 
@@ -231,15 +241,7 @@ describe("playground page", { timeout: 120_000 }, () => {
   });
 
   it("keeps a slow consumer's server stream bounded: buffered and produced − consumed level off", async () => {
-    await page.click("#lab-mode-server-stream");
-    await page.fill("#lab-count", "1000");
-    await page.fill("#lab-chunk", "262144");
-    await page.fill("#lab-hwm", "4");
-    await page.$eval("#lab-delay", (el) => {
-      (el as HTMLInputElement).value = "20";
-      el.dispatchEvent(new Event("input"));
-    });
-    await page.click("#lab-start");
+    await startReceiveLab(1000, 262144);
     // Events, not a clock: first the server reports its producer held back by flow control (with
     // the consumer well under way) and the lag has set no new high for 10 samples (the browser's
     // read-ahead is full: under load a first hold-back came while it was still filling, at a lag of
@@ -258,8 +260,7 @@ describe("playground page", { timeout: 120_000 }, () => {
     const held = await lab();
     await page.waitForFunction((n) => window.__playground.lab.samples.length >= n + 30, held.samples.length, { timeout: 60_000 });
     const v = await lab();
-    await page.click("#lab-stop");
-    await page.waitForFunction(() => !window.__playground.lab.running, null, { timeout: 10_000 });
+    await stopLab();
 
     expect(v.error).toBeUndefined();
     expect(v.status).toBe("running");

@@ -9,9 +9,9 @@ import { Agent, fetch as undiciFetch } from "undici";
  * a queued request: it never goes out, and its call hangs (a TypeError, "reading 'servername'",
  * inside undici). A stress of 300 aborted calls and 300 calls hung one call in every ~130 rounds
  * without this and none with it; it is not a committed test because it also trips another undici
- * 6.29 fault, an uncaught TypeError when a call is aborted before undici sends it. undici 7 fixes this but
- * over HTTP/2 does not reset a stream whose streamed upload is aborted, so the server never sees
- * the cancel; the conformance suite asserts that it does.
+ * 6.29 fault, an uncaught TypeError when a call is aborted before undici sends it. undici 7 fixes
+ * this but over HTTP/2 does not reset a stream whose streamed upload is aborted, so the server
+ * never sees the cancel; the conformance suite asserts that it does.
  */
 const REQUESTS_PER_AGENT = 200;
 
