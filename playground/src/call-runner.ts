@@ -15,6 +15,7 @@ import type { RequestEditor } from "./request-editor.js";
 import type { SnippetInput } from "./snippets.js";
 import { peerSupport } from "./servers.js";
 import { baseUrl, currentGateway, directUrl, state, viaGateway, type CallView } from "./state.js";
+import { watchNextHopProtocol } from "./resource-timing.js";
 import { makeTransport } from "./transport.js";
 
 export class CallRunner {
@@ -23,6 +24,8 @@ export class CallRunner {
   private stream: FlowCall | undefined;
   /** The open stream was half-closed: no more sends, waiting for the response. */
   private closed = false;
+  /** Stops watching Resource Timing for the previous call's HTTP version. */
+  private unwatchProtocol: () => void = () => {};
   private readonly timeout = h("input", {
     id: "timeout-ms", type: "number", min: 0, placeholder: "none", class: "narrow", oninput: () => this.onUpdate(),
   });
@@ -168,9 +171,12 @@ export class CallRunner {
       httpStatus: undefined,
       requests: [],
     };
+    const call = state.call;
+    this.unwatchProtocol();
+    this.unwatchProtocol = watchNextHopProtocol(url, call.startedAt, (protocol) => this.update(call, () => (call.protocol = protocol)));
     this.panels.reset();
-    this.update(state.call, () => {});
-    return { call: state.call, signal: this.abort.signal };
+    this.update(call, () => {});
+    return { call, signal: this.abort.signal };
   }
 
   private transport() {
@@ -196,8 +202,6 @@ export class CallRunner {
       call.status = "ok";
     }
     call.endedAt = performance.now();
-    const timing = performance.getEntriesByName(call.url, "resource").at(-1) as PerformanceResourceTiming | undefined;
-    call.protocol = timing?.nextHopProtocol ?? "";
     this.stream = undefined;
     this.closed = false;
     this.update(call, () => {});

@@ -213,7 +213,9 @@ describe("playground page", { timeout: 120_000 }, () => {
     expect(call?.responses).toEqual([
       { greeting: "Hello, n0, n1, n2!", count: 3, names: ["n0", "n1", "n2"], httpVersion: "2.0" },
     ]);
-    expect(call?.protocol).toBe("h2");
+    // Resource Timing reports the HTTP version a moment after the body ends: wait for that report.
+    await page.waitForFunction(() => window.__playground.call?.protocol !== "", null, { timeout: 20_000 });
+    expect((await state()).call?.protocol).toBe("h2");
     // The streamed body's last progress report carries its total: every byte was handed over.
     expect(call?.upload?.totalBytes).toBe(call?.upload?.sentBytes);
     expect(call?.upload?.sentBytes).toBeGreaterThan(3 * 5);
