@@ -27,7 +27,7 @@ export function startGateway(options: GatewayOptions): Gateway {
   const o = resolveOptions(options);
   const base = o.upstream.replace(/\/+$/, "");
   const upstream = o.upstreamProtocol === "grpc"
-    ? grpcUpstream(base, o.upstreamCaCerts ?? [], o.maxMessageBytes)
+    ? grpcUpstream(base, { caCerts: o.upstreamCaCerts ?? [], maxMessageBytes: o.maxMessageBytes, keepaliveMs: o.upstreamKeepaliveMs, log: o.log })
     : tripleUpstream(base, o.upstreamCaCerts ?? [], o.maxMessageBytes);
 
   const endpoint = new Deno.QuicEndpoint({ hostname: o.hostname ?? "127.0.0.1", port: o.port ?? 4433 });

@@ -17,6 +17,8 @@ const USAGE = `usage: deno run --unstable-net --allow-net --allow-read gateway/m
                           grpc (gRPC over HTTP/2: Dubbo Java 3.3, dubbo-go 3.3, every call kind)
   --upstream-ca FILE      PEM CA certificate(s) to trust for the upstream (repeatable)
   --max-call-ms N         the gateway's own deadline per call, upstream cancelled (default 300000; 0: none)
+  --upstream-keepalive-ms N  grpc: PING a connection silent this long while calls wait on it; close it
+                          (its calls: unavailable) when the PING goes unanswered as long (default 20000; 0: off)
   --ws-port N             also serve the WebSocket downstream on this TCP port (0 picks one)
   --ws-tls                serve it as wss:// with --cert/--key (default ws://)
   --allow-origin O        allow WebSockets only from this Origin (repeatable; default any)
@@ -36,6 +38,7 @@ interface Args {
   upstream?: string;
   upstreamProtocol?: UpstreamProtocol;
   maxCallMs?: number;
+  upstreamKeepaliveMs?: number;
   wsPort?: number;
   wsTls: boolean;
   allowOrigin: string[];
@@ -83,6 +86,7 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case "--max-call-ms": a.maxCallMs = num(flag, next()); break;
+      case "--upstream-keepalive-ms": a.upstreamKeepaliveMs = num(flag, next()); break;
       case "--ws-port": a.wsPort = num(flag, next()); break;
       case "--ws-tls": a.wsTls = true; break;
       case "--allow-origin": a.allowOrigin.push(next()); break;
@@ -136,6 +140,7 @@ const gateway = startGateway({
   upstream: args.upstream!,
   upstreamProtocol: args.upstreamProtocol,
   maxCallDurationMs: args.maxCallMs,
+  upstreamKeepaliveMs: args.upstreamKeepaliveMs,
   webSocketPort: args.wsPort,
   webSocketTls: args.wsTls,
   allowedOrigins: args.allowOrigin,

@@ -39,6 +39,13 @@ export interface GatewayOptions {
    */
   maxCallDurationMs?: number;
   /**
+   * gRPC upstream: after this many ms without a frame on a connection while a call waits on the
+   * server, the gateway sends a PING; a connection that leaves it unanswered as long again is
+   * closed and its calls end with Unavailable (a lost peer never makes a call wait out its
+   * deadline). Default 20 000; 0 turns it off.
+   */
+  upstreamKeepaliveMs?: number;
+  /**
    * TCP port of the WebSocket downstream (docs/websocket.md), for engines without WebTransport;
    * undefined: none. 0 picks a free port.
    */
@@ -67,6 +74,7 @@ const DEFAULTS = {
   maxMessageBytes: 4 * 1024 * 1024,
   idleTimeoutMs: 10_000,
   maxCallDurationMs: 300_000,
+  upstreamKeepaliveMs: 20_000,
   webSocketTls: false,
   allowedOrigins: [] as string[],
 };

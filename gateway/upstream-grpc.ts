@@ -18,6 +18,7 @@ import http2 from "node:http2";
 import { type Call, errText } from "./call.ts";
 import { atDeadline, encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
 import { relayEnvelopes } from "./relay.ts";
+import { type UpstreamKeepalive, watchConnection } from "./upstream-keepalive.ts";
 import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED, FLAG_END, WireError } from "./wire.ts";
 
 /**
@@ -55,13 +56,24 @@ export interface GrpcUpstream {
 
 type Headers2 = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
 
+/** How the gRPC upstream is reached and watched. */
+export interface GrpcUpstreamOptions {
+  /** Extra PEM CA certificates to trust (`https://` upstreams). */
+  readonly caCerts: string[];
+  readonly maxMessageBytes: number;
+  /** Silence on a connection with waiting calls before a PING, and the PING's allowance (upstream-keepalive.ts); 0: off. */
+  readonly keepaliveMs: number;
+  readonly log: (line: string) => void;
+}
+
 /** A gRPC server at `base` (`http://host:port` for h2c with prior knowledge, or `https://`). */
-export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: number): GrpcUpstream {
+export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepaliveMs, log }: GrpcUpstreamOptions): GrpcUpstream {
   const url = new URL(base);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`gRPC upstream must be http:// or https://: ${base}`);
   const prefix = url.pathname.replace(/\/+$/, "");
-  /** Open connections, and how many of each one's streams wait for the server to take request data. */
-  const pool = new Map<http2.ClientHttp2Session, { stalled: number }>();
+  /** Open connections: how many of each one's streams wait for the server to take request data, and its keepalive. */
+  const pool = new Map<http2.ClientHttp2Session, { stalled: number; keepalive: UpstreamKeepalive }>();
+  let connections = 0;
 
   /**
    * A connection for a new call: one whose streams all flow. A call whose server stopped reading
@@ -81,8 +93,12 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
       ...(caCerts.length > 0 ? { ca: caCerts } : {}),
       settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
+    const keepalive = watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log);
     s.on("error", () => {}); // each stream reports it
-    s.on("close", () => pool.delete(s));
+    s.on("close", () => {
+      keepalive.stop();
+      pool.delete(s);
+    });
     s.once("connect", () => {
       try {
         s.setLocalWindowSize(CONNECTION_WINDOW_BYTES);
@@ -90,7 +106,7 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
         // closed meanwhile: the streams fail on their own
       }
     });
-    pool.set(s, { stalled: 0 });
+    pool.set(s, { stalled: 0, keepalive });
     return s;
   }
 
@@ -118,12 +134,18 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     }
 
     let stream: http2.ClientHttp2Stream;
+    let keepalive: UpstreamKeepalive;
     try {
-      stream = connection().request(outgoing);
+      const session = connection();
+      keepalive = pool.get(session)!.keepalive;
+      stream = session.request(outgoing);
     } catch (e) {
       return call.fail("unavailable", `upstream ${url.origin} unreachable: ${errText(e)}`, 503);
     }
     const ended = upstreamEnd(stream);
+    // Waiting for the head counts as waiting on the server; so does every read and drain below.
+    const headWait = keepalive.wait();
+    void ended.then(headWait);
     const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
     call.upstreamAbort.signal.addEventListener("abort", onAbort, { once: true });
     if (call.upstreamAbort.signal.aborted) onAbort();
@@ -131,12 +153,14 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     if (unaryBody !== undefined) {
       stream.end(encodeFrame(sendEncoding && sendEncoding !== "identity" ? FLAG_COMPRESSED : 0, unaryBody));
     } else {
-      void pumpRequest(call, stream);
+      void pumpRequest(call, stream, keepalive);
     }
 
     let head: Headers2;
     try {
       head = await responseHead(stream, ended);
+      keepalive.activity();
+      headWait();
     } catch (e) {
       if (call.ending) return;
       return call.fail("unavailable", `upstream ${url.origin}: ${errText(e)}`, 503);
@@ -146,14 +170,14 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
     for (const [k, v] of Object.entries(head)) {
       if (!k.startsWith(":") && !NOT_METADATA.has(k) && v !== undefined) metadata[k] = Array.isArray(v) ? v.join(", ") : String(v);
     }
-    const body = new ByteSource(upstreamReader(stream), 0);
+    const body = new ByteSource(upstreamReader(stream, keepalive), 0);
     const contentType = json ? "application/json" : "application/proto";
     if (streaming) await answerStream(call, head, metadata, body, ended, `application/connect+${json ? "json" : "proto"}`);
     else await answerUnary(call, head, metadata, body, ended, contentType);
   }
 
   /** The client's stream messages to upstream, each read from the client only once upstream took the last. */
-  async function pumpRequest(call: Call, stream: http2.ClientHttp2Stream): Promise<void> {
+  async function pumpRequest(call: Call, stream: http2.ClientHttp2Stream, keepalive: UpstreamKeepalive): Promise<void> {
     try {
       for (;;) {
         const frame = await call.nextRequestFrame();
@@ -161,11 +185,14 @@ export function grpcUpstream(base: string, caCerts: string[], maxMessageBytes: n
         if (!stream.write(frame)) {
           const state = pool.get(stream.session as http2.ClientHttp2Session);
           if (state) state.stalled++;
+          const drained = keepalive.wait();
           await new Promise<void>((resolve) => {
             const done = () => {
               stream.off("drain", done);
               stream.off("close", done);
               if (state) state.stalled--;
+              drained();
+              keepalive.activity();
               resolve();
             };
             stream.on("drain", done);
@@ -306,11 +333,13 @@ function responseHead(stream: http2.ClientHttp2Stream, ended: Promise<UpstreamEn
  * HTTP/2's window, so a client that stops reading stops the server. (Data may arrive before the
  * `response` event in Deno's node:http2; the Readable keeps it until read.)
  */
-function upstreamReader(stream: http2.ClientHttp2Stream): ReadableStreamDefaultReader<Uint8Array> {
+function upstreamReader(stream: http2.ClientHttp2Stream, keepalive: UpstreamKeepalive): ReadableStreamDefaultReader<Uint8Array> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const r = await chunks.next();
+      const waited = keepalive.wait();
+      const r = await chunks.next().finally(waited);
+      keepalive.activity();
       if (r.done) controller.close();
       else controller.enqueue(new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength));
     },
