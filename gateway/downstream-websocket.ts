@@ -142,7 +142,11 @@ class WsSession {
     const payload = bytes.subarray(5);
     let c = this.calls.get(id);
     if (c === undefined) {
-      if (type !== WS_DATA) return; // late FIN/RESET of a call that is over
+      // A frame of a call that is over (the gateway ended it first: an error, a deadline) must not
+      // open a new call under the old id: clients number their calls upward, so only a higher id
+      // (or one past the 2^32 wrap) is new.
+      if (type !== WS_DATA || !this.#isNewId(id)) return;
+      this.#highestId = id;
       if (this.ctx.closing()) {
         this.send(id, WS_RESET, u32(14));
         return;
@@ -161,6 +165,13 @@ class WsSession {
       default:
         c.call.fail("invalid_argument", `unknown WebSocket frame type ${type}`, 400);
     }
+  }
+
+  /** The highest call id opened so far (0: none). */
+  #highestId = 0;
+
+  #isNewId(id: number): boolean {
+    return id > this.#highestId || this.#highestId - id > 0x80000000;
   }
 
   shutdown(): void {
