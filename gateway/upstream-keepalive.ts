@@ -1,13 +1,36 @@
-// Keepalive for the gRPC upstream's HTTP/2 connections: while a call waits on the server (for its
-// response head, its next data, or for it to take request data) and the connection has carried
-// nothing for `keepaliveMs`, the gateway sends a PING. A connection that does not answer within
+// Keepalive for the gRPC upstream's HTTP/2 connections: once calls have waited on the server (for
+// its response head, its next data, or for it to take request data) for `keepaliveMs` with nothing
+// received on their connection, the gateway sends a PING. A connection that does not answer within
 // another `keepaliveMs` is dead (a lost peer, a network partition): it is destroyed, so its calls
 // end with Unavailable instead of waiting for a deadline that may be minutes away.
 //
 // The PING is also a probe: the log says when a waiting call got its data right after the answer,
 // which is what a peer that held back a flush looks like from outside.
 
-import type http2 from "node:http2";
+/** The part of a node:http2 ClientHttp2Session the keepalive uses. */
+export interface PingableSession {
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  ping(callback: (err: Error | null) => void): boolean;
+  destroy(error?: Error): void;
+}
+
+/** Time and a repeating timer; tests pass a manual one. */
+export interface KeepaliveClock {
+  now(): number;
+  every(fn: () => void, ms: number): () => void;
+  /** Runs `fn` once, soon, outside the current callback. */
+  later(fn: () => void): void;
+}
+
+const realClock: KeepaliveClock = {
+  now: () => performance.now(),
+  every: (fn, ms) => {
+    const t = setInterval(fn, ms);
+    return () => clearInterval(t);
+  },
+  later: (fn) => void setTimeout(fn, 0),
+};
 
 /** What a connection's keepalive needs from the code that uses the connection. */
 export interface UpstreamKeepalive {
@@ -24,50 +47,50 @@ export interface UpstreamKeepalive {
  * PING sent, answered or unanswered.
  */
 export function watchConnection(
-  session: http2.ClientHttp2Session,
+  session: PingableSession,
   label: string,
   keepaliveMs: number,
   log: (line: string) => void,
+  clock: KeepaliveClock = realClock,
 ): UpstreamKeepalive {
   let waiting = 0;
-  let lastActivity = performance.now();
+  /** The last frame received, or when the first of the current waits began if later: silence counts only while calls wait. */
+  let quietSince = clock.now();
   let pingSentAt: number | undefined;
   let answeredAt: number | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const now = () => new Date().toISOString();
+  const stamp = () => new Date().toISOString();
 
   const check = () => {
-    const t = performance.now();
+    const t = clock.now();
     if (pingSentAt !== undefined) {
       if (t - pingSentAt < keepaliveMs) return;
-      log(`${now()} upstream ${label}: no answer to a PING in ${keepaliveMs} ms while ${waiting} call(s) wait; closing the connection`);
+      log(`${stamp()} upstream ${label}: no answer to a PING in ${keepaliveMs} ms while ${waiting} call(s) wait; closing the connection`);
       pingSentAt = undefined;
-      // Outside any http2 callback: destroying the session from inside one crashed Deno 2.9.6.
-      setTimeout(() => session.destroy(new Error(`the upstream connection stopped answering (no PING answer in ${keepaliveMs} ms)`)), 0);
+      // Outside any http2 callback: closing a session from inside its ping callback crashed Deno 2.9.6.
+      clock.later(() => session.destroy(new Error(`the upstream connection stopped answering (no PING answer in ${keepaliveMs} ms)`)));
       return;
     }
-    if (waiting === 0 || t - lastActivity < keepaliveMs || session.closed || session.destroyed) return;
+    if (waiting === 0 || t - quietSince < keepaliveMs || session.closed || session.destroyed) return;
     pingSentAt = t;
-    log(`${now()} upstream ${label}: nothing received for ${Math.round(t - lastActivity)} ms while ${waiting} call(s) wait; PING`);
+    log(`${stamp()} upstream ${label}: nothing received for ${Math.round(t - quietSince)} ms while ${waiting} call(s) wait; PING`);
     try {
       session.ping((err) => {
         const sent = pingSentAt;
         pingSentAt = undefined;
         if (err || sent === undefined) return;
-        answeredAt = performance.now();
-        lastActivity = answeredAt;
-        log(`${now()} upstream ${label}: PING answered in ${Math.round(answeredAt - sent)} ms`);
+        answeredAt = clock.now();
+        quietSince = answeredAt;
+        log(`${stamp()} upstream ${label}: PING answered in ${Math.round(answeredAt - sent)} ms`);
       });
     } catch {
       pingSentAt = undefined; // the session is closing: its streams end on their own
     }
   };
 
-  if (keepaliveMs > 0) {
-    timer = setInterval(check, Math.max(1, Math.floor(keepaliveMs / 4)));
-  }
+  const stopTimer = keepaliveMs > 0 ? clock.every(check, Math.max(1, Math.floor(keepaliveMs / 4))) : () => {};
   return {
     wait() {
+      if (waiting === 0) quietSince = clock.now();
       waiting++;
       let done = false;
       return () => {
@@ -77,15 +100,13 @@ export function watchConnection(
       };
     },
     activity() {
-      const t = performance.now();
+      const t = clock.now();
       if (answeredAt !== undefined && t - answeredAt < 1000) {
-        log(`${now()} upstream ${label}: data came ${Math.round(t - answeredAt)} ms after a PING answer`);
+        log(`${stamp()} upstream ${label}: data came ${Math.round(t - answeredAt)} ms after a PING answer`);
       }
       answeredAt = undefined;
-      lastActivity = t;
+      quietSince = t;
     },
-    stop() {
-      clearInterval(timer);
-    },
+    stop: stopTimer,
   };
 }

@@ -1,4 +1,4 @@
-// Runs the Deno gateway suite (test/gateway/gateway_test.ts) from vitest, against the dubbo-js
+// Runs the Deno gateway suite (test/gateway/*_test.ts) from vitest, against the dubbo-js
 // peer that test/setup/global-dubbo.ts started, and prints the numbers it measured.
 
 import { spawn } from "node:child_process";
@@ -15,6 +15,7 @@ test("gateway: Deno WebTransport client → gateway → dubbo-js (deno test)", a
       "--config", join(repoRoot, "gateway", "deno.json"),
       join(repoRoot, "test", "gateway", "gateway_test.ts"),
       join(repoRoot, "test", "gateway", "grpc_status_test.ts"),
+      join(repoRoot, "test", "gateway", "upstream_keepalive_test.ts"),
     ], {
       cwd: repoRoot,
       env: { ...process.env, DUBBO_INFO: JSON.stringify(dubbo), NO_COLOR: "1" },
