@@ -119,6 +119,14 @@ async function receiveLab(count: number, chunk: number, consumed: number): Promi
   return v;
 }
 
+/**
+ * Waits until the frame log shows `text`. The log renders on the next animation frame, and a bare
+ * body is logged once the SDK has read it to its end, which may come after the call is done.
+ */
+async function framesLogShows(text: string): Promise<void> {
+  await page.waitForFunction((t) => document.querySelector("#frames")?.textContent?.includes(t) === true, text, { timeout: 20_000 });
+}
+
 async function waitCallDone(): Promise<PlaygroundState["call"]> {
   await page.waitForFunction(() => window.__playground.call !== undefined && window.__playground.call.status !== "running", null, {
     timeout: 20_000,
@@ -172,7 +180,7 @@ describe("playground page", { timeout: 120_000 }, () => {
     expect(await page.textContent("#responses")).toContain("Hola, e2e!");
     expect(call?.trailer["x-greeted"]).toBe("e2e");
     expect(await page.textContent("#response-headers")).toContain("x-greeter: playground");
-    expect(await page.textContent("#frames")).toContain("unary response 200");
+    await framesLogShows("unary response 200");
     expect(await page.textContent("#curl-snippet")).toContain("playground.v1.GreeterService/Greet");
     // onUploadProgress: a unary body is reported once, whole.
     expect(call?.upload?.sentBytes).toBeGreaterThan(0);
@@ -343,7 +351,7 @@ describe("playground page", { timeout: 120_000 }, () => {
     expect(v.maxBuffered).toBeLessThanOrEqual(v.highWaterMark + 1 + perRead);
     // Java's producer does not wait for the reader: it is ahead of the consumer.
     expect(v.produced).toBeGreaterThan(v.consumed);
-    expect(await page.textContent("#frames")).toContain("SSE event");
+    await framesLogShows("SSE event");
   });
 
   it("calls dubbo-go in binary, directly (it sends CORS headers), and refuses its streams", async () => {
