@@ -5,7 +5,7 @@ import { json } from "triple-es/json";
 import { createInteropServiceClient } from "../../test/gen/triple/interop/v1/interop_triple.js";
 
 const baseUrl = Deno.args[0] ?? "http://127.0.0.1:50051";
-const client = createInteropServiceClient(createFetchTransport({ baseUrl, format: json(), timeoutMs: 5000 }));
+const client = createInteropServiceClient(createFetchTransport({ baseUrl, format: json(), timeoutMs: 30_000 }));
 
 const reply = await client.unary({ text: "hello from Deno" });
 console.log(`unary: ${reply.text} (served by ${reply.servedBy})`);

@@ -10,7 +10,7 @@ export interface Env {
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const client = createInteropServiceClient(createFetchTransport({ baseUrl: env.TRIPLE_URL, timeoutMs: 5000 }));
+    const client = createInteropServiceClient(createFetchTransport({ baseUrl: env.TRIPLE_URL, timeoutMs: 30_000 }));
     const text = new URL(request.url).searchParams.get("text") ?? "hello";
     try {
       const reply = await client.unary({ text });

@@ -8,7 +8,7 @@ const baseUrl =
   new URLSearchParams(location.search).get("server") ??
   (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_TRIPLE_URL ??
   "http://127.0.0.1:50051";
-const client = createInteropServiceClient(createFetchTransport({ baseUrl, format: json(), timeoutMs: 5000 }));
+const client = createInteropServiceClient(createFetchTransport({ baseUrl, format: json(), timeoutMs: 30_000 }));
 
 const out = document.querySelector<HTMLPreElement>("#out")!;
 const input = document.querySelector<HTMLInputElement>("#text")!;
