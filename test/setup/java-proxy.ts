@@ -37,9 +37,16 @@ export function forwardToJava(req: IncomingMessage, res: ServerResponse, target:
   const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
     up.pipe(res);
+    // A body the peer broke off must reach the page broken, not as a clean (shorter) end.
+    up.on("aborted", () => res.destroy());
+    up.on("error", (e) => res.destroy(e));
   });
   upstream.on("error", (e) => {
-    if (!res.headersSent) res.writeHead(502, { "content-type": "text/plain" });
+    if (res.headersSent) {
+      res.destroy(e); // mid-body: the page sees a failed read, as it would without the proxy
+      return;
+    }
+    res.writeHead(502, { "content-type": "text/plain" });
     res.end(`Java peer unreachable: ${e.message}`);
   });
   // A client that goes away cancels the upstream call too.
