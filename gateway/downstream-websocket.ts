@@ -92,6 +92,8 @@ class WsSession {
   static #seq = 0;
   readonly id = ++WsSession.#seq;
   readonly calls = new Map<number, WsCall>();
+  /** The highest call id opened so far (0: none). */
+  #highestId = 0;
 
   constructor(readonly socket: WebSocket, readonly origin: string, readonly ctx: SessionContext) {
     socket.binaryType = "arraybuffer";
@@ -166,9 +168,6 @@ class WsSession {
         c.call.fail("invalid_argument", `unknown WebSocket frame type ${type}`, 400);
     }
   }
-
-  /** The highest call id opened so far (0: none). */
-  #highestId = 0;
 
   #isNewId(id: number): boolean {
     return id > this.#highestId || this.#highestId - id > 0x80000000;

@@ -56,6 +56,13 @@ export interface GrpcUpstream {
 
 type Headers2 = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
 
+/** One upstream connection: how many of its streams wait for the server to take request data, and its keepalive. */
+interface PooledConnection {
+  readonly session: http2.ClientHttp2Session;
+  stalled: number;
+  readonly keepalive: UpstreamKeepalive;
+}
+
 /** How the gRPC upstream is reached and watched. */
 export interface GrpcUpstreamOptions {
   /** Extra PEM CA certificates to trust (`https://` upstreams). */
@@ -71,8 +78,8 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
   const url = new URL(base);
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`gRPC upstream must be http:// or https://: ${base}`);
   const prefix = url.pathname.replace(/\/+$/, "");
-  /** Open connections: how many of each one's streams wait for the server to take request data, and its keepalive. */
-  const pool = new Map<http2.ClientHttp2Session, { stalled: number; keepalive: UpstreamKeepalive }>();
+  /** Open connections. */
+  const pool = new Set<PooledConnection>();
   let connections = 0;
 
   /**
@@ -81,23 +88,23 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
    * that connection would wait behind it (dubbo-go: even a unary call's one message), so such a
    * connection takes no new calls while another exists or can be opened.
    */
-  function connection(): http2.ClientHttp2Session {
-    let best: http2.ClientHttp2Session | undefined;
-    for (const [s, state] of pool) {
-      if (s.closed || s.destroyed) continue;
-      if (state.stalled === 0) return s;
-      if (best === undefined || state.stalled < pool.get(best)!.stalled) best = s;
+  function connection(): PooledConnection {
+    let best: PooledConnection | undefined;
+    for (const c of pool) {
+      if (c.session.closed || c.session.destroyed) continue;
+      if (c.stalled === 0) return c;
+      if (best === undefined || c.stalled < best.stalled) best = c;
     }
     if (best !== undefined && pool.size >= MAX_CONNECTIONS) return best;
     const s = http2.connect(url.origin, {
       ...(caCerts.length > 0 ? { ca: caCerts } : {}),
       settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
-    const keepalive = watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log);
+    const pooled: PooledConnection = { session: s, stalled: 0, keepalive: watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log) };
     s.on("error", () => {}); // each stream reports it
     s.on("close", () => {
-      keepalive.stop();
-      pool.delete(s);
+      pooled.keepalive.stop();
+      pool.delete(pooled);
     });
     s.once("connect", () => {
       try {
@@ -106,8 +113,8 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
         // closed meanwhile: the streams fail on their own
       }
     });
-    pool.set(s, { stalled: 0, keepalive });
-    return s;
+    pool.add(pooled);
+    return pooled;
   }
 
   async function forward(call: Call, streaming: boolean): Promise<void> {
@@ -134,18 +141,15 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     }
 
     let stream: http2.ClientHttp2Stream;
-    let keepalive: UpstreamKeepalive;
+    let conn: PooledConnection;
     try {
-      const session = connection();
-      keepalive = pool.get(session)!.keepalive;
-      stream = session.request(outgoing);
+      conn = connection();
+      stream = conn.session.request(outgoing);
     } catch (e) {
       return call.fail("unavailable", `upstream ${url.origin} unreachable: ${errText(e)}`, 503);
     }
+    const { keepalive } = conn;
     const ended = upstreamEnd(stream);
-    // Waiting for the head counts as waiting on the server; so does every read and drain below.
-    const headWait = keepalive.wait();
-    void ended.then(headWait);
     const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
     call.upstreamAbort.signal.addEventListener("abort", onAbort, { once: true });
     if (call.upstreamAbort.signal.aborted) onAbort();
@@ -153,17 +157,20 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     if (unaryBody !== undefined) {
       stream.end(encodeFrame(sendEncoding && sendEncoding !== "identity" ? FLAG_COMPRESSED : 0, unaryBody));
     } else {
-      void pumpRequest(call, stream, keepalive);
+      void pumpRequest(call, stream, conn);
     }
 
     let head: Headers2;
+    // Waiting for the head counts as waiting on the server; so does every read and drain below.
+    const headWait = keepalive.wait();
     try {
       head = await responseHead(stream, ended);
       keepalive.activity();
-      headWait();
     } catch (e) {
       if (call.ending) return;
       return call.fail("unavailable", `upstream ${url.origin}: ${errText(e)}`, 503);
+    } finally {
+      headWait();
     }
     call.status = head[":status"];
     const metadata: Record<string, string> = {};
@@ -177,22 +184,21 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
   }
 
   /** The client's stream messages to upstream, each read from the client only once upstream took the last. */
-  async function pumpRequest(call: Call, stream: http2.ClientHttp2Stream, keepalive: UpstreamKeepalive): Promise<void> {
+  async function pumpRequest(call: Call, stream: http2.ClientHttp2Stream, conn: PooledConnection): Promise<void> {
     try {
       for (;;) {
         const frame = await call.nextRequestFrame();
         if (frame === null || stream.destroyed) break;
         if (!stream.write(frame)) {
-          const state = pool.get(stream.session as http2.ClientHttp2Session);
-          if (state) state.stalled++;
-          const drained = keepalive.wait();
+          conn.stalled++;
+          const drained = conn.keepalive.wait();
           await new Promise<void>((resolve) => {
             const done = () => {
               stream.off("drain", done);
               stream.off("close", done);
-              if (state) state.stalled--;
+              conn.stalled--;
               drained();
-              keepalive.activity();
+              conn.keepalive.activity();
               resolve();
             };
             stream.on("drain", done);
@@ -288,7 +294,7 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
   return {
     forward,
     close: () => {
-      for (const s of pool.keys()) s.close();
+      for (const c of pool) c.session.close();
       pool.clear();
     },
   };

@@ -13,6 +13,8 @@ import { Code, createClient, TripleError } from "triple-es";
 import { createWebSocketTransport, type WebSocketConstructor } from "triple-es/websocket";
 import { InteropService, ServerStreamResponseSchema } from "../../gen/triple/interop/v1/interop_pb.js";
 import { type GatewayChild, startGateway } from "../../gateway/gateway-process.js";
+import { decodeWsFrame, encodeWsFrame, WS_DATA, WS_FIN } from "../../../src/transport/websocket-frames.js";
+import { envelope } from "./fault-server.js";
 import { grpcHead, type GrpcFaultServer, startGrpcFaultServer, writeAndWait } from "./grpc-fault-server.js";
 
 const KEEPALIVE_MS = 300;
@@ -59,10 +61,7 @@ beforeAll(async () => {
     // One message, then the call stays open with nothing more to say.
     async quiet({ stream }) {
       grpcHead(stream);
-      const env = Buffer.alloc(5 + message.byteLength);
-      env.writeUInt32BE(message.byteLength, 1);
-      env.set(message, 5);
-      await writeAndWait(stream, env);
+      await writeAndWait(stream, envelope(0, message));
     },
   });
   relay = await startRelay(Number(new URL(server.url).port));
@@ -104,24 +103,6 @@ it("an upstream that goes silent mid-call: the keepalive PING goes unanswered an
   }
 }, 60_000);
 
-/** One WebSocket frame of the mapping (docs/websocket.md): call id, type, payload. */
-function wsFrame(id: number, type: number, payload: Uint8Array = new Uint8Array()): Uint8Array {
-  const out = new Uint8Array(5 + payload.byteLength);
-  new DataView(out.buffer).setUint32(0, id, false);
-  out[4] = type;
-  out.set(payload, 5);
-  return out;
-}
-
-/** A 5-byte-prefixed frame of the call stream: flags, length, payload. */
-function envelope(flags: number, payload: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + payload.byteLength);
-  out[0] = flags;
-  new DataView(out.buffer).setUint32(1, payload.byteLength, false);
-  out.set(payload, 5);
-  return out;
-}
-
 it("frames sent on a call the gateway already ended open no new call under its id", async () => {
   const ws = new WebSocket(gateway.webSocketUrl!);
   ws.binaryType = "arraybuffer";
@@ -130,11 +111,9 @@ it("frames sent on a call the gateway already ended open no new call under its i
   const fins = new Map<number, () => void>();
   ws.addEventListener("message", (e) => {
     if (!(e.data instanceof ArrayBuffer)) return; // the hello
-    const view = new DataView(e.data);
-    const id = view.getUint32(0, false);
-    const type = view.getUint8(4);
+    const { id, type } = decodeWsFrame(e.data)!;
     seen.push([id, type]);
-    if (type === 0x01) fins.get(id)?.();
+    if (type === WS_FIN) fins.get(id)?.();
   });
   await new Promise((resolve, reject) => {
     ws.addEventListener("open", resolve);
@@ -146,21 +125,21 @@ it("frames sent on a call the gateway already ended open no new call under its i
     const head = new TextEncoder().encode(JSON.stringify({
       v: 1, path: "/triple.interop.v1.InteropService/ServerStream", headers: { "content-type": "application/connect+proto", "x-fault": "none" },
     }));
-    ws.send(wsFrame(id, 0x00, envelope(0, head)));
-    ws.send(wsFrame(id, 0x00, envelope(0, new Uint8Array())));
-    ws.send(wsFrame(id, 0x00, envelope(2, new TextEncoder().encode("{}"))));
+    ws.send(encodeWsFrame(id, WS_DATA, envelope(0, head)));
+    ws.send(encodeWsFrame(id, WS_DATA, envelope(0, new Uint8Array())));
+    ws.send(encodeWsFrame(id, WS_DATA, envelope(2, new TextEncoder().encode("{}"))));
   };
   try {
     const ended1 = finOf(1);
     call(1);
     await ended1;
     // Late frames of call 1 (a client that had not seen the end yet): DATA, then FIN.
-    ws.send(wsFrame(1, 0x00, envelope(2, new TextEncoder().encode("{}"))));
-    ws.send(wsFrame(1, 0x01));
+    ws.send(encodeWsFrame(1, WS_DATA, envelope(2, new TextEncoder().encode("{}"))));
+    ws.send(encodeWsFrame(1, WS_FIN));
     const ended2 = finOf(2);
     call(2);
     await ended2;
-    const afterFirstFin = seen.slice(seen.findIndex(([id, type]) => id === 1 && type === 0x01) + 1);
+    const afterFirstFin = seen.slice(seen.findIndex(([id, type]) => id === 1 && type === WS_FIN) + 1);
     expect(afterFirstFin.filter(([id]) => id === 1)).toEqual([]);
     expect(afterFirstFin.some(([id]) => id === 2)).toBe(true);
     // One log line for call 1: the call itself, no second one opened by its late frames.
