@@ -19,6 +19,7 @@ import { type Call, errText } from "./call.ts";
 import { atDeadline, encodeGrpcTimeout, grpcOutcome, type GrpcError, httpStatusForCode, requestTimeoutMs } from "./grpc-status.ts";
 import { relayEnvelopes } from "./relay.ts";
 import { type UpstreamKeepalive, watchConnection } from "./upstream-keepalive.ts";
+import { describeConnection } from "./upstream-state.ts";
 import { ByteSource, concatBytes, encodeFrame, encodeJsonFrame, FLAG_COMPRESSED, FLAG_END, WireError } from "./wire.ts";
 
 /**
@@ -56,9 +57,10 @@ export interface GrpcUpstream {
 
 type Headers2 = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
 
-/** One upstream connection: how many of its streams wait for the server to take request data, and its keepalive. */
+/** One upstream connection: its open streams, how many of them wait for the server to take request data, and its keepalive. */
 interface PooledConnection {
   readonly session: http2.ClientHttp2Session;
+  readonly streams: Set<http2.ClientHttp2Stream>;
   stalled: number;
   readonly keepalive: UpstreamKeepalive;
 }
@@ -100,7 +102,10 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
       ...(caCerts.length > 0 ? { ca: caCerts } : {}),
       settings: { initialWindowSize: STREAM_WINDOW_BYTES },
     });
-    const pooled: PooledConnection = { session: s, stalled: 0, keepalive: watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log) };
+    const streams = new Set<http2.ClientHttp2Stream>();
+    const describe = () => describeConnection(s, streams);
+    const keepalive = watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log, { describe });
+    const pooled: PooledConnection = { session: s, streams, stalled: 0, keepalive };
     s.on("error", () => {}); // each stream reports it
     s.on("close", () => {
       pooled.keepalive.stop();
@@ -145,6 +150,8 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     try {
       conn = connection();
       stream = conn.session.request(outgoing);
+      conn.streams.add(stream);
+      stream.once("close", () => conn.streams.delete(stream));
     } catch (e) {
       return call.fail("unavailable", `upstream ${url.origin} unreachable: ${errText(e)}`, 503);
     }

@@ -42,16 +42,23 @@ export interface UpstreamKeepalive {
   stop(): void;
 }
 
+/** What the keepalive may use besides the session; tests pass a manual clock. */
+export interface KeepaliveExtras {
+  readonly clock?: KeepaliveClock;
+  /** The connection's flow-control state, added to the line that announces a PING (upstream-state.ts). */
+  readonly describe?: () => string;
+}
+
 /**
  * Watches one upstream connection. `keepaliveMs` 0 turns the watch off. `log` gets one line per
- * PING sent, answered or unanswered.
+ * PING sent (with the connection's state, when `describe` is given), answered or unanswered.
  */
 export function watchConnection(
   session: PingableSession,
   label: string,
   keepaliveMs: number,
   log: (line: string) => void,
-  clock: KeepaliveClock = realClock,
+  { clock = realClock, describe }: KeepaliveExtras = {},
 ): UpstreamKeepalive {
   let waiting = 0;
   /** The last frame received, or when the first of the current waits began if later: silence counts only while calls wait. */
@@ -72,7 +79,9 @@ export function watchConnection(
     }
     if (waiting === 0 || t - quietSince < keepaliveMs || session.closed || session.destroyed) return;
     pingSentAt = t;
-    log(`${stamp()} upstream ${label}: nothing received for ${Math.round(t - quietSince)} ms while ${waiting} call(s) wait; PING`);
+    // The state before the PING: the PING's own send may flush whatever was held.
+    const state = describe === undefined ? "" : ` (${describe()})`;
+    log(`${stamp()} upstream ${label}: nothing received for ${Math.round(t - quietSince)} ms while ${waiting} call(s) wait; PING${state}`);
     try {
       session.ping((err) => {
         const sent = pingSentAt;

@@ -25,7 +25,7 @@ function setup(keepaliveMs = 1000) {
     },
   };
   const lines: string[] = [];
-  const k = watchConnection(session, "test", keepaliveMs, (l) => lines.push(l), clock);
+  const k = watchConnection(session, "test", keepaliveMs, (l) => lines.push(l), { clock, describe: () => "queued 2 frame(s)" });
   /** Moves the clock and runs the timer, as the interval would. */
   const advance = (ms: number) => {
     now += ms;
@@ -72,6 +72,8 @@ Deno.test("an answered PING keeps the connection; data right after it is logged"
   advance(5000);
   assertEquals(later.length, 0);
   assertEquals(session.destroyed, false);
+  // The PING's line carries the connection's state as it was before the PING went out.
+  assert(lines.some((l) => l.endsWith("while 1 call(s) wait; PING (queued 2 frame(s))")));
   assert(lines.some((l) => l.includes("PING answered")));
   assert(lines.some((l) => l.includes("data came")));
 });
@@ -103,6 +105,6 @@ Deno.test("keepaliveMs 0: no timer at all", () => {
   let started = false;
   const clock: KeepaliveClock = { now: () => 0, every: () => ((started = true), () => {}), later: () => {} };
   const session: PingableSession = { closed: false, destroyed: false, ping: () => true, destroy: () => {} };
-  watchConnection(session, "off", 0, () => {}, clock).wait();
+  watchConnection(session, "off", 0, () => {}, { clock }).wait();
   assertEquals(started, false);
 });
