@@ -36,6 +36,16 @@ const CONNECTION_WINDOW_BYTES = 4 * 1024 * 1024;
 const STREAM_WINDOW_BYTES = 1024 * 1024;
 /** Connections to the upstream at most (more open only while every one has a stalled stream). */
 const MAX_CONNECTIONS = 8;
+/**
+ * Streams the gateway resets (RST_STREAM, one per call cancelled or past its deadline) on one
+ * connection before that connection takes no new calls and closes once its calls end. Dubbo Java
+ * 3.3.6 (Netty 4.2) closes a connection whose client sends over 200 RST_STREAM frames in 30 s
+ * ("Maximum number of RST frames reached", its Rapid Reset defence), failing every call still on it;
+ * a page that cancels a lot (typeahead, navigation) gets there in seconds. Retiring a connection at
+ * half that, whatever the time, keeps each one under the limit without a clock; a new connection
+ * costs one handshake.
+ */
+const RESETS_PER_CONNECTION = 100;
 
 /** Client headers that are the Triple protocol's own (translated below) or one hop's. */
 const NOT_FORWARDED = new Set([
@@ -60,8 +70,13 @@ type Headers2 = http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader;
 /** One upstream connection: its open streams, how many of them wait for the server to take request data, and its keepalive. */
 interface PooledConnection {
   readonly session: http2.ClientHttp2Session;
+  readonly label: string;
   readonly streams: Set<http2.ClientHttp2Stream>;
   stalled: number;
+  /** Streams reset by the gateway; at RESETS_PER_CONNECTION the connection is retired. */
+  resets: number;
+  /** Takes no new calls; closes once its calls end. */
+  retired: boolean;
   readonly keepalive: UpstreamKeepalive;
 }
 
@@ -93,7 +108,7 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
   function connection(): PooledConnection {
     let best: PooledConnection | undefined;
     for (const c of pool) {
-      if (c.session.closed || c.session.destroyed) continue;
+      if (c.retired || c.session.closed || c.session.destroyed) continue;
       if (c.stalled === 0) return c;
       if (best === undefined || c.stalled < best.stalled) best = c;
     }
@@ -104,8 +119,9 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     });
     const streams = new Set<http2.ClientHttp2Stream>();
     const describe = () => describeConnection(s, streams);
-    const keepalive = watchConnection(s, `${url.host} connection ${++connections}`, keepaliveMs, log, { describe });
-    const pooled: PooledConnection = { session: s, streams, stalled: 0, keepalive };
+    const label = `${url.host} connection ${++connections}`;
+    const keepalive = watchConnection(s, label, keepaliveMs, log, { describe });
+    const pooled: PooledConnection = { session: s, label, streams, stalled: 0, resets: 0, retired: false, keepalive };
     s.on("error", () => {}); // each stream reports it
     s.on("close", () => {
       pooled.keepalive.stop();
@@ -157,7 +173,7 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     }
     const { keepalive } = conn;
     const ended = upstreamEnd(stream);
-    const onAbort = () => stream.close(http2.constants.NGHTTP2_CANCEL);
+    const onAbort = () => resetStream(conn, stream);
     call.upstreamAbort.signal.addEventListener("abort", onAbort, { once: true });
     if (call.upstreamAbort.signal.aborted) onAbort();
 
@@ -184,10 +200,20 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     for (const [k, v] of Object.entries(head)) {
       if (!k.startsWith(":") && !NOT_METADATA.has(k) && v !== undefined) metadata[k] = Array.isArray(v) ? v.join(", ") : String(v);
     }
-    const body = new ByteSource(upstreamReader(stream, keepalive), 0);
+    const body = new ByteSource(upstreamReader(stream, keepalive, () => resetStream(conn, stream)), 0);
     const contentType = json ? "application/json" : "application/proto";
     if (streaming) await answerStream(call, head, metadata, body, ended, `application/connect+${json ? "json" : "proto"}`);
     else await answerUnary(call, head, metadata, body, ended, contentType);
+  }
+
+  /** Cancels one upstream stream, and retires its connection at RESETS_PER_CONNECTION resets. */
+  function resetStream(conn: PooledConnection, stream: http2.ClientHttp2Stream): void {
+    if (stream.closed || stream.destroyed) return;
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    if (++conn.resets < RESETS_PER_CONNECTION || conn.retired) return;
+    conn.retired = true;
+    log(`${new Date().toISOString()} upstream ${conn.label}: ${conn.resets} streams reset; no new calls on it, closing once its ${conn.streams.size} call(s) end`);
+    conn.session.close(); // graceful: the calls on it finish
   }
 
   /** The client's stream messages to upstream, each read from the client only once upstream took the last. */
@@ -346,7 +372,7 @@ function responseHead(stream: http2.ClientHttp2Stream, ended: Promise<UpstreamEn
  * HTTP/2's window, so a client that stops reading stops the server. (Data may arrive before the
  * `response` event in Deno's node:http2; the Readable keeps it until read.)
  */
-function upstreamReader(stream: http2.ClientHttp2Stream, keepalive: UpstreamKeepalive): ReadableStreamDefaultReader<Uint8Array> {
+function upstreamReader(stream: http2.ClientHttp2Stream, keepalive: UpstreamKeepalive, cancel: () => void): ReadableStreamDefaultReader<Uint8Array> {
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -356,9 +382,7 @@ function upstreamReader(stream: http2.ClientHttp2Stream, keepalive: UpstreamKeep
       if (r.done) controller.close();
       else controller.enqueue(new Uint8Array(r.value.buffer, r.value.byteOffset, r.value.byteLength));
     },
-    cancel() {
-      stream.close(http2.constants.NGHTTP2_CANCEL);
-    },
+    cancel,
   }, { highWaterMark: 0 }).getReader();
 }
 
