@@ -73,10 +73,8 @@ interface PooledConnection {
   readonly label: string;
   readonly streams: Set<http2.ClientHttp2Stream>;
   stalled: number;
-  /** Streams reset by the gateway; at RESETS_PER_CONNECTION the connection is retired. */
+  /** Streams reset by the gateway; at RESETS_PER_CONNECTION the session is closed (gracefully: `closed`, so no new calls). */
   resets: number;
-  /** Takes no new calls; closes once its calls end. */
-  retired: boolean;
   readonly keepalive: UpstreamKeepalive;
 }
 
@@ -108,7 +106,7 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
   function connection(): PooledConnection {
     let best: PooledConnection | undefined;
     for (const c of pool) {
-      if (c.retired || c.session.closed || c.session.destroyed) continue;
+      if (c.session.closed || c.session.destroyed) continue;
       if (c.stalled === 0) return c;
       if (best === undefined || c.stalled < best.stalled) best = c;
     }
@@ -121,10 +119,10 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     const describe = () => describeConnection(s, streams);
     const label = `${url.host} connection ${++connections}`;
     const keepalive = watchConnection(s, label, keepaliveMs, log, { describe });
-    const pooled: PooledConnection = { session: s, label, streams, stalled: 0, resets: 0, retired: false, keepalive };
+    const pooled: PooledConnection = { session: s, label, streams, stalled: 0, resets: 0, keepalive };
     s.on("error", () => {}); // each stream reports it
     s.on("close", () => {
-      pooled.keepalive.stop();
+      keepalive.stop();
       pool.delete(pooled);
     });
     s.once("connect", () => {
@@ -173,9 +171,9 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     }
     const { keepalive } = conn;
     const ended = upstreamEnd(stream);
-    const onAbort = () => resetStream(conn, stream);
-    call.upstreamAbort.signal.addEventListener("abort", onAbort, { once: true });
-    if (call.upstreamAbort.signal.aborted) onAbort();
+    const cancelUpstream = () => resetStream(conn, stream);
+    call.upstreamAbort.signal.addEventListener("abort", cancelUpstream, { once: true });
+    if (call.upstreamAbort.signal.aborted) cancelUpstream();
 
     if (unaryBody !== undefined) {
       stream.end(encodeFrame(sendEncoding && sendEncoding !== "identity" ? FLAG_COMPRESSED : 0, unaryBody));
@@ -200,20 +198,22 @@ export function grpcUpstream(base: string, { caCerts, maxMessageBytes, keepalive
     for (const [k, v] of Object.entries(head)) {
       if (!k.startsWith(":") && !NOT_METADATA.has(k) && v !== undefined) metadata[k] = Array.isArray(v) ? v.join(", ") : String(v);
     }
-    const body = new ByteSource(upstreamReader(stream, keepalive, () => resetStream(conn, stream)), 0);
+    const body = new ByteSource(upstreamReader(stream, keepalive, cancelUpstream), 0);
     const contentType = json ? "application/json" : "application/proto";
     if (streaming) await answerStream(call, head, metadata, body, ended, `application/connect+${json ? "json" : "proto"}`);
     else await answerUnary(call, head, metadata, body, ended, contentType);
   }
 
-  /** Cancels one upstream stream, and retires its connection at RESETS_PER_CONNECTION resets. */
+  /**
+   * Cancels one upstream stream. At RESETS_PER_CONNECTION resets its connection is closed
+   * gracefully: a closed session takes no new calls (connection() skips it) and ends once its calls do.
+   */
   function resetStream(conn: PooledConnection, stream: http2.ClientHttp2Stream): void {
     if (stream.closed || stream.destroyed) return;
     stream.close(http2.constants.NGHTTP2_CANCEL);
-    if (++conn.resets < RESETS_PER_CONNECTION || conn.retired) return;
-    conn.retired = true;
+    if (++conn.resets < RESETS_PER_CONNECTION || conn.session.closed || conn.session.destroyed) return;
     log(`${new Date().toISOString()} upstream ${conn.label}: ${conn.resets} streams reset; no new calls on it, closing once its ${conn.streams.size} call(s) end`);
-    conn.session.close(); // graceful: the calls on it finish
+    conn.session.close();
   }
 
   /** The client's stream messages to upstream, each read from the client only once upstream took the last. */
